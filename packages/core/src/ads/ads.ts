@@ -1,0 +1,76 @@
+import { clientExists } from '../clients/clients.repo.ts';
+import { mediaUrl } from '../campaigns/campaigns.ts';
+import type { Deps } from '../deps.ts';
+import { forbidden, notFound } from '../errors.ts';
+import { decimalToNumber } from '../shared/money.ts';
+import { normalizeId } from '../shared/schema.ts';
+import { type CandidateRow, findCandidateRows, recordClickRow, recordImpressionRow } from './ads.repo.ts';
+import type { Ad } from './ads.schema.ts';
+import { type Candidate, rankCandidates } from './select-ad.ts';
+
+/**
+ * Picks the best eligible ad for a client and records its impression atomically (spec §3.11,
+ * §5.4). The impression is committed before this returns; a campaign that fills up between the
+ * read and the write is skipped for the next best.
+ * @throws AppError NOT_FOUND for an unknown client or when nothing is eligible.
+ */
+export async function serveAd(deps: Pick<Deps, 'db' | 'config'>, clientIdInput: string): Promise<Ad> {
+  const clientId = normalizeId(clientIdInput);
+  const rows = await findCandidateRows(deps.db, clientId);
+  const first = rows[0];
+  if (!first || first.id === null) throw notFound();
+  const day = first.day;
+  const overshoot = deps.config.ads.impressionsOvershoot;
+
+  const byId = new Map<string, CandidateRow>();
+  const candidates: Candidate[] = [];
+  for (const row of rows) {
+    if (row.id === null) continue;
+    // Not seen and already at the cap: no new impression possible, so not a candidate.
+    if (!row.seen && row.impressions_count >= Math.floor(row.impressions_limit * (1 + overshoot))) continue;
+    byId.set(row.id, row);
+    candidates.push({
+      campaignId: row.id,
+      advertiserId: row.advertiser_id,
+      seq: row.seq,
+      costPerImpression: decimalToNumber(row.cost_per_impression),
+      costPerClick: decimalToNumber(row.cost_per_click),
+      score: row.score,
+      seen: row.seen,
+      clicked: row.clicked,
+    });
+  }
+
+  for (const candidate of rankCandidates(candidates)) {
+    // Re-serving an ad the client has seen writes nothing (spec §8 #15); the caps were checked
+    // by the same read. A new impression goes through the atomic check-and-record.
+    if (!candidate.seen) {
+      const outcome = await recordImpressionRow(deps.db, candidate.campaignId, clientId, day, overshoot);
+      if (outcome !== 'recorded' && outcome !== 'seen') continue;
+    }
+    const row = byId.get(candidate.campaignId);
+    if (!row) continue;
+    return {
+      ad_id: candidate.campaignId,
+      ad_title: row.ad_title,
+      ad_text: row.ad_text,
+      advertiser_id: row.advertiser_id,
+      ad_image: row.ad_image_key ? mediaUrl(deps.config, row.ad_image_key) : null,
+    };
+  }
+  throw notFound();
+}
+
+/**
+ * Records a client's click on an ad it was shown (spec §3.12). Idempotent.
+ * @throws AppError NOT_FOUND (unknown campaign, then unknown client), FORBIDDEN (never shown).
+ */
+export async function recordClick(deps: Pick<Deps, 'db'>, adId: string, clientIdInput: string): Promise<void> {
+  const clientId = normalizeId(clientIdInput);
+  const outcome = await recordClickRow(deps.db, normalizeId(adId), clientId);
+  if (outcome === 'gone') throw notFound();
+  if (outcome === 'no_impression') {
+    if (!(await clientExists(deps.db, clientId))) throw notFound();
+    throw forbidden();
+  }
+}

@@ -1,0 +1,18 @@
+import type { Deps } from '../deps.ts';
+import { notFound } from '../errors.ts';
+import { bulkUpsert } from '../shared/bulk.ts';
+import { normalizeId } from '../shared/schema.ts';
+import { findAdvertiserRow, upsertAdvertiserRows } from './advertisers.repo.ts';
+import type { Advertiser } from './advertisers.schema.ts';
+
+/** Creates or replaces advertisers all-or-nothing (spec §3.3, §4.1). */
+export function upsertAdvertisers(deps: Pick<Deps, 'db'>, input: readonly Advertiser[]): Promise<Advertiser[]> {
+  return bulkUpsert(deps.db, input, 'advertiser_id', upsertAdvertiserRows);
+}
+
+/** @throws AppError NOT_FOUND when the advertiser does not exist. */
+export async function getAdvertiser(deps: Pick<Deps, 'db'>, advertiserId: string): Promise<Advertiser> {
+  const advertiser = await findAdvertiserRow(deps.db, normalizeId(advertiserId));
+  if (!advertiser) throw notFound();
+  return advertiser;
+}

@@ -1,0 +1,211 @@
+import type { Config } from '../config.ts';
+import { getCurrentDay } from '../clock/clock.ts';
+import type { Db } from '../db/database.ts';
+import type { Deps } from '../deps.ts';
+import { AppError, forbidden, invalidField, notFound } from '../errors.ts';
+import { findAdvertiserRow } from '../advertisers/advertisers.repo.ts';
+import { decimalToNumber, moneyToDecimal } from '../shared/money.ts';
+import { normalizeId } from '../shared/schema.ts';
+import {
+  type CampaignRow,
+  type CampaignValues,
+  deleteCampaignRow,
+  findCampaignRow,
+  insertCampaignRow,
+  listCampaignRows,
+  updateCampaignRow,
+} from './campaigns.repo.ts';
+import type {
+  Campaign,
+  CreateCampaignInput,
+  Targeting,
+  TargetingInput,
+  UpdateCampaignInput,
+} from './campaigns.schema.ts';
+
+/** Page size cap (spec §3.7): larger values are clamped, not rejected. */
+export const MAX_PAGE_SIZE = 1000;
+
+/** Absolute public URL of a stored campaign image. */
+export function mediaUrl(config: Pick<Config, 'http'>, key: string): string {
+  return `${config.http.publicBaseUrl}/media/${key}`;
+}
+
+export function toCampaign(row: CampaignRow, config: Pick<Config, 'http'>): Campaign {
+  return {
+    campaign_id: row.id,
+    advertiser_id: row.advertiserId,
+    impressions_limit: row.impressionsLimit,
+    clicks_limit: row.clicksLimit,
+    cost_per_impression: decimalToNumber(row.costPerImpression),
+    cost_per_click: decimalToNumber(row.costPerClick),
+    ad_title: row.adTitle,
+    ad_text: row.adText,
+    start_date: row.startDate,
+    end_date: row.endDate,
+    targeting: {
+      gender: row.targetGender,
+      age_from: row.targetAgeFrom,
+      age_to: row.targetAgeTo,
+      location: row.targetLocation,
+    },
+    ad_image: row.adImageKey ? mediaUrl(config, row.adImageKey) : null,
+  };
+}
+
+function targetingColumns(targeting: TargetingInput | null | undefined) {
+  return {
+    targetGender: targeting?.gender ?? null,
+    targetAgeFrom: targeting?.age_from ?? null,
+    targetAgeTo: targeting?.age_to ?? null,
+    targetLocation: targeting?.location ?? null,
+  };
+}
+
+type Checked = Pick<
+  CampaignValues,
+  'impressionsLimit' | 'clicksLimit' | 'startDate' | 'endDate' | 'targetAgeFrom' | 'targetAgeTo'
+>;
+
+/** Cross-field rules of spec §4.3, on the merged campaign. */
+function checkCampaignRules(c: Checked, currentDay: number, startDateChanged: boolean): void {
+  if (c.clicksLimit > c.impressionsLimit) {
+    throw invalidField('clicks_limit', "clicks_limit can't be greater than impressions_limit.");
+  }
+  if (c.startDate > c.endDate) {
+    throw invalidField('start_date', "start_date can't be greater than end_date.");
+  }
+  if (startDateChanged && c.startDate < currentDay) {
+    throw invalidField('start_date', 'start_date must be greater or equal than the current_date.');
+  }
+  if (c.targetAgeFrom != null && c.targetAgeTo != null && c.targetAgeFrom > c.targetAgeTo) {
+    throw new AppError('VALIDATION', "age_from can't be greater than age_to.", {
+      issues: [{ loc: ['body', 'targeting', 'age_from'], msg: "age_from can't be greater than age_to.", type: 'value_error' }],
+    });
+  }
+}
+
+/**
+ * Creates a campaign for an existing advertiser (spec §3.6).
+ * @throws AppError NOT_FOUND for an unknown advertiser; VALIDATION for a cross-field rule or a
+ * start_date before the current day.
+ */
+export async function createCampaign(
+  deps: Pick<Deps, 'db' | 'config'>,
+  advertiserId: string,
+  input: CreateCampaignInput,
+): Promise<Campaign> {
+  const owner = normalizeId(advertiserId);
+  const row = await deps.db.transaction(async (txn) => {
+    const tx = txn as unknown as Db;
+    if (!(await findAdvertiserRow(tx, owner))) throw notFound();
+    const values: CampaignValues = {
+      advertiserId: owner,
+      impressionsLimit: input.impressions_limit,
+      clicksLimit: input.clicks_limit,
+      costPerImpression: moneyToDecimal(input.cost_per_impression),
+      costPerClick: moneyToDecimal(input.cost_per_click),
+      adTitle: input.ad_title,
+      adText: input.ad_text,
+      startDate: input.start_date,
+      endDate: input.end_date,
+      ...targetingColumns(input.targeting),
+    };
+    checkCampaignRules(values, await getCurrentDay(tx, true), true);
+    return insertCampaignRow(tx, values);
+  });
+  return toCampaign(row, deps.config);
+}
+
+/** @throws AppError NOT_FOUND for an unknown campaign or one of another advertiser. */
+export async function getCampaign(
+  deps: Pick<Deps, 'db' | 'config'>,
+  advertiserId: string,
+  campaignId: string,
+): Promise<Campaign> {
+  const row = await findCampaignRow(deps.db, normalizeId(advertiserId), normalizeId(campaignId));
+  if (!row) throw notFound();
+  return toCampaign(row, deps.config);
+}
+
+const FROZEN = [
+  ['impressions_limit', 'impressionsLimit'],
+  ['clicks_limit', 'clicksLimit'],
+  ['start_date', 'startDate'],
+  ['end_date', 'endDate'],
+] as const;
+
+/**
+ * Partially updates a campaign (spec §3.9): absent fields keep their value, `targeting: null`
+ * clears it, an object replaces it. Nothing is written unless the whole result is valid.
+ * @throws AppError NOT_FOUND (unknown or foreign campaign), FORBIDDEN (a frozen field changed
+ * after start), VALIDATION (cross-field rule, or a changed start_date before the current day).
+ */
+export async function updateCampaign(
+  deps: Pick<Deps, 'db' | 'config'>,
+  advertiserId: string,
+  campaignId: string,
+  patch: UpdateCampaignInput,
+): Promise<Campaign> {
+  const row = await deps.db.transaction(async (txn) => {
+    const tx = txn as unknown as Db;
+    const current = await findCampaignRow(tx, normalizeId(advertiserId), normalizeId(campaignId), true);
+    if (!current) throw notFound();
+    const today = await getCurrentDay(tx, true);
+    const started = current.startDate <= today;
+    if (started) {
+      for (const [field, column] of FROZEN) {
+        const next = patch[field];
+        if (next !== undefined && next !== current[column]) throw forbidden();
+      }
+    }
+    const changes: Partial<CampaignValues> = {
+      ...(patch.impressions_limit !== undefined && { impressionsLimit: patch.impressions_limit }),
+      ...(patch.clicks_limit !== undefined && { clicksLimit: patch.clicks_limit }),
+      ...(patch.cost_per_impression !== undefined && { costPerImpression: moneyToDecimal(patch.cost_per_impression) }),
+      ...(patch.cost_per_click !== undefined && { costPerClick: moneyToDecimal(patch.cost_per_click) }),
+      ...(patch.ad_title !== undefined && { adTitle: patch.ad_title }),
+      ...(patch.ad_text !== undefined && { adText: patch.ad_text }),
+      ...(patch.start_date !== undefined && { startDate: patch.start_date }),
+      ...(patch.end_date !== undefined && { endDate: patch.end_date }),
+      ...(patch.targeting !== undefined && targetingColumns(patch.targeting)),
+    };
+    checkCampaignRules({ ...current, ...changes }, today, changes.startDate !== undefined && changes.startDate !== current.startDate);
+    return updateCampaignRow(tx, current.id, changes);
+  });
+  return toCampaign(row, deps.config);
+}
+
+/**
+ * Deletes a campaign with its events (spec §3.10); reports keep existing with no campaign.
+ * @returns the storage key of its image, for the caller to delete.
+ * @throws AppError NOT_FOUND for an unknown or foreign campaign.
+ */
+export async function deleteCampaign(
+  deps: Pick<Deps, 'db'>,
+  advertiserId: string,
+  campaignId: string,
+): Promise<{ imageKey: string | null }> {
+  const deleted = await deleteCampaignRow(deps.db, normalizeId(advertiserId), normalizeId(campaignId));
+  if (!deleted) throw notFound();
+  return { imageKey: deleted.adImageKey };
+}
+
+/**
+ * One page of an advertiser's campaigns (spec §3.7).
+ * @throws AppError NOT_FOUND for an unknown advertiser.
+ */
+export async function listCampaigns(
+  deps: Pick<Deps, 'db' | 'config'>,
+  advertiserId: string,
+  paging: { page?: number; size?: number },
+): Promise<{ items: Campaign[]; total: number }> {
+  const owner = normalizeId(advertiserId);
+  if (!(await findAdvertiserRow(deps.db, owner))) throw notFound();
+  const page = paging.page ?? 1;
+  const size = Math.min(paging.size ?? 100, MAX_PAGE_SIZE);
+  const { rows, total } = await listCampaignRows(deps.db, owner, (page - 1) * size, size);
+  return { items: rows.map((r) => toCampaign(r, deps.config)), total };
+}
+
+export type { Targeting };

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { PGlite } from '@electric-sql/pglite';
+import { type SQL, sql } from 'drizzle-orm';
+import { drizzle as drizzleNodePg } from 'drizzle-orm/node-postgres';
+import { migrate as migrateNodePg } from 'drizzle-orm/node-postgres/migrator';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import pg from 'pg';
+import type { DatabaseConfig } from '../config.ts';
+import * as schema from './schema.ts';
+
+export type Schema = typeof schema;
+/** The Drizzle handle every repo takes first; a transaction has the same shape. */
+export type Db = PgDatabase<PgQueryResultHKT, Schema>;
+
+export type Database = {
+  db: Db;
+  kind: DatabaseConfig['kind'];
+  /** Applies pending migrations; safe when several processes start at once on one PostgreSQL. */
+  migrate(): Promise<void>;
+  /** Names of migrations known to the code but not applied to the database. */
+  pendingMigrations(): Promise<string[]>;
+  close(): Promise<void>;
+};
+
+export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
+const migrationsSchema = 'drizzle';
+const migrationsTable = '__drizzle_migrations';
+// Arbitrary constant shared by every AdNova process: serialises concurrent migrators.
+const MIGRATION_LOCK_KEY = 815_204_977;
+
+// NUMERIC and BIGINT arrive as strings from node-postgres; int8 counts fit in JS numbers (limits
+// are capped at 2^53 - 1), money stays a string until it is serialised.
+pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
+
+/** Opens the configured database (PGlite on disk, PGlite in memory, or a PostgreSQL pool). */
+export async function openDatabase(config: DatabaseConfig): Promise<Database> {
+  if (config.kind === 'postgres') {
+    const pool = new pg.Pool({ connectionString: config.url, max: config.poolSize });
+    // An idle client losing its connection must not crash the process; the next query reconnects.
+    pool.on('error', () => {});
+    const db = drizzleNodePg(pool, { schema }) as unknown as Db;
+    return {
+      db,
+      kind: config.kind,
+      async migrate() {
+        const client = await pool.connect();
+        try {
+          await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+          try {
+            await migrateNodePg(drizzleNodePg(client, { schema }), {
+              migrationsFolder,
+              migrationsSchema,
+              migrationsTable,
+            });
+          } finally {
+            await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+          }
+        } finally {
+          client.release();
+        }
+      },
+      pendingMigrations: () => pendingMigrations(db),
+      close: () => pool.end(),
+    };
+  }
+
+  let client: PGlite;
+  if (config.kind === 'pglite') {
+    await mkdir(config.dataDir, { recursive: true });
+    client = new PGlite(config.dataDir);
+  } else {
+    client = new PGlite();
+  }
+  await client.waitReady;
+  // PGlite already returns int8 as a number and NUMERIC as a string, like node-postgres above.
+  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  return {
+    db,
+    kind: config.kind,
+    async migrate() {
+      await migratePglite(drizzlePglite(client, { schema }), {
+        migrationsFolder,
+        migrationsSchema,
+        migrationsTable,
+      });
+    },
+    pendingMigrations: () => pendingMigrations(db),
+    close: () => client.close(),
+  };
+}
+
+type Journal = { entries: { tag: string; when: number }[] };
+
+function readJournal(): Journal {
+  return JSON.parse(readFileSync(`${migrationsFolder}/meta/_journal.json`, 'utf8')) as Journal;
+}
+
+async function pendingMigrations(db: Db): Promise<string[]> {
+  const journal = readJournal();
+  let applied: number[] = [];
+  try {
+    const result = await rows<{ created_at: string | number }>(
+      db,
+      sql`SELECT created_at FROM ${sql.identifier(migrationsSchema)}.${sql.identifier(migrationsTable)}`,
+    );
+    applied = result.map((r) => Number(r.created_at));
+  } catch {
+    applied = [];
+  }
+  const done = new Set(applied);
+  return journal.entries.filter((e) => !done.has(e.when)).map((e) => e.tag);
+}
+
+/** Runs raw SQL and returns its rows; the one place that knows both drivers' result shapes. */
+export async function rows<T>(db: Db, query: SQL): Promise<T[]> {
+  const result = (await db.execute(query)) as unknown as { rows: T[] };
+  return result.rows;
+}

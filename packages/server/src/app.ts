@@ -1,0 +1,88 @@
+import { randomUUID } from 'node:crypto';
+import { AdvertiserSchema } from '@adnova/core/advertisers/advertisers.schema';
+import { AdSchema } from '@adnova/core/ads/ads.schema';
+import { CampaignSchema, CreateCampaignBody, TargetingSchema, UpdateCampaignBody } from '@adnova/core/campaigns/campaigns.schema';
+import { ClientSchema } from '@adnova/core/clients/clients.schema';
+import type { Deps } from '@adnova/core/deps';
+import type { HealthCheck } from '@adnova/core/health/health';
+import { MlScoreSchema } from '@adnova/core/ml-scores/ml-scores.schema';
+import { ErrorSchema, UUID_PATTERN } from '@adnova/core/shared/schema';
+import { DailyStatsSchema, StatsSchema } from '@adnova/core/stats/stats.schema';
+import cors from '@fastify/cors';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { docsPlugin } from './http/docs.ts';
+import { errorHandler } from './http/errors.ts';
+import { notFoundPlugin } from './http/not-found.ts';
+import { schemaController } from './http/validation.ts';
+import { adsRoutes } from './routes/ads.route.ts';
+import { advertisersRoutes } from './routes/advertisers.route.ts';
+import { campaignsRoutes } from './routes/campaigns.route.ts';
+import { clientsRoutes } from './routes/clients.route.ts';
+import { healthRoutes } from './routes/health.route.ts';
+import { statsRoutes } from './routes/stats.route.ts';
+import { timeRoutes } from './routes/time.route.ts';
+
+export const VERSION = '0.1.0';
+
+const UUID = new RegExp(UUID_PATTERN);
+
+export type AppOptions = { extraHealthChecks?: HealthCheck[] };
+
+/** The HTTP shell over the domain: every route registered by name, errors mapped in one place. */
+export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.log as FastifyBaseLogger,
+    bodyLimit: deps.config.http.bodyLimit,
+    schemaController,
+    // Echo a valid caller-supplied correlation id, otherwise make one (spec §1.1).
+    genReqId: (req) => {
+      const given = req.headers['correlation-id'];
+      return typeof given === 'string' && UUID.test(given) ? given : randomUUID().replaceAll('-', '');
+    },
+    requestIdHeader: false,
+    logController: new LogController({
+      requestIdLogLabel: 'correlation_id',
+      disableRequestLogging: deps.config.env === 'production',
+    }),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Correlation-ID', request.id);
+  });
+  app.setErrorHandler(errorHandler);
+
+  for (const schema of [
+    ErrorSchema,
+    ClientSchema,
+    AdvertiserSchema,
+    MlScoreSchema,
+    TargetingSchema,
+    CreateCampaignBody,
+    UpdateCampaignBody,
+    CampaignSchema,
+    AdSchema,
+    StatsSchema,
+    DailyStatsSchema,
+  ]) {
+    app.addSchema(schema);
+  }
+
+  await app.register(cors, {
+    origin: deps.config.http.corsOrigin === '*' ? '*' : deps.config.http.corsOrigin.split(',').map((s) => s.trim()),
+    exposedHeaders: ['Correlation-ID', 'X-Total-Count', 'Retry-After'],
+  });
+  await app.register(notFoundPlugin);
+  await app.register(docsPlugin, { version: VERSION });
+
+  await app.register(clientsRoutes, { deps });
+  await app.register(advertisersRoutes, { deps });
+  await app.register(campaignsRoutes, { deps });
+  await app.register(adsRoutes, { deps });
+  await app.register(statsRoutes, { deps });
+  await app.register(timeRoutes, { deps });
+  await app.register(healthRoutes, { deps, extraChecks: options.extraHealthChecks ?? [] });
+
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,87 @@
+import type { Deps } from '@adnova/core/deps';
+import { ErrorSchema, refTo, Uuid } from '@adnova/core/shared/schema';
+import {
+  getAdvertiserDailyStats,
+  getAdvertiserStats,
+  getCampaignDailyStats,
+  getCampaignStats,
+} from '@adnova/core/stats/stats';
+import { DailyStatsSchema, StatsSchema } from '@adnova/core/stats/stats.schema';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+
+const error = refTo(ErrorSchema);
+const stats = refTo(StatsSchema);
+const daily = Type.Array(refTo(DailyStatsSchema));
+const CampaignParams = Type.Object({ campaignId: Uuid() });
+const AdvertiserParams = Type.Object({ advertiserId: Uuid() });
+
+export const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  app.get(
+    '/stats/campaigns/:campaignId',
+    {
+      schema: {
+        tags: ['Statistics'],
+        summary: 'Totals for one campaign',
+        params: CampaignParams,
+        response: { 200: stats, 400: error, 404: error },
+      },
+    },
+    async (request) => getCampaignStats(deps, request.params.campaignId),
+  );
+
+  app.get(
+    '/stats/campaigns/:campaignId/daily',
+    {
+      schema: {
+        tags: ['Statistics'],
+        summary: 'Daily statistics for one campaign',
+        description: 'From start_date through max(min(end_date, current_date), last event day); never past today.',
+        params: CampaignParams,
+        response: { 200: daily, 400: error, 404: error },
+      },
+    },
+    async (request) => getCampaignDailyStats(deps, request.params.campaignId),
+  );
+
+  for (const [url, deprecated] of [
+    ['/stats/advertisers/:advertiserId/campaigns', false],
+    ['/stats/advertisers/:advertiserId', true],
+  ] as const) {
+    app.get(
+      url,
+      {
+        schema: {
+          tags: ['Statistics'],
+          summary: deprecated ? 'Totals for an advertiser (alias)' : "Totals over an advertiser's campaigns",
+          ...(deprecated && { deprecated: true, description: 'Alias of /stats/advertisers/{advertiserId}/campaigns.' }),
+          params: AdvertiserParams,
+          response: { 200: stats, 400: error, 404: error },
+        },
+      },
+      async (request) => getAdvertiserStats(deps, request.params.advertiserId),
+    );
+  }
+
+  for (const [url, deprecated] of [
+    ['/stats/advertisers/:advertiserId/campaigns/daily', false],
+    ['/stats/advertisers/:advertiserId/daily', true],
+  ] as const) {
+    app.get(
+      url,
+      {
+        schema: {
+          tags: ['Statistics'],
+          summary: deprecated ? 'Daily statistics for an advertiser (alias)' : 'Daily statistics for an advertiser',
+          description: deprecated
+            ? 'Alias of /stats/advertisers/{advertiserId}/campaigns/daily.'
+            : 'Every day from 0 through current_date.',
+          ...(deprecated && { deprecated: true }),
+          params: AdvertiserParams,
+          response: { 200: daily, 400: error, 404: error },
+        },
+      },
+      async (request) => getAdvertiserDailyStats(deps, request.params.advertiserId),
+    );
+  }
+};

@@ -1,0 +1,27 @@
+import { advanceTime } from '@adnova/core/clock/clock';
+import type { Deps } from '@adnova/core/deps';
+import { ErrorSchema, MAX_INT32, refTo } from '@adnova/core/shared/schema';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+
+const Time = Type.Object(
+  { current_date: Type.Integer({ minimum: 0, maximum: MAX_INT32, description: 'The simulated day.' }) },
+  { $id: 'CurrentDate' },
+);
+
+export const timeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+  app.addSchema(Time);
+  app.post(
+    '/time/advance',
+    {
+      schema: {
+        tags: ['Time'],
+        summary: 'Set the current day',
+        description: 'The clock never goes back; setting the same day again is allowed.',
+        body: refTo(Time),
+        response: { 200: refTo(Time), 400: { $ref: 'Error' } },
+      },
+    },
+    async (request) => advanceTime(deps, request.body.current_date),
+  );
+};
