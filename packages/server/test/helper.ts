@@ -1,0 +1,172 @@
+import { randomUUID } from 'node:crypto';
+import { after, before, type TestContext } from 'node:test';
+import { type Config, loadConfig } from '@adnova/core/config';
+import { createDeps, type Deps } from '@adnova/core/deps';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
+import pg from 'pg';
+import { buildApp } from '../src/app.ts';
+
+/** Real PostgreSQL when DATABASE_URL is set (CI), otherwise in-memory PGlite. */
+export const usingPostgres = Boolean(process.env.DATABASE_URL);
+
+/**
+ * A fresh, empty PostgreSQL database for one test app, dropped afterwards; suites running in
+ * parallel never share tables or the clock.
+ */
+export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+  const adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) throw new Error('DATABASE_URL not set');
+  const name = `adnova_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      try {
+        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+export type TestApp = { app: FastifyInstance; deps: Deps; config: Config };
+
+/** Config for tests: the suite's database choice, quiet logs, overridable per test. */
+export function testConfig(env: Record<string, string | undefined> = {}): Config {
+  return loadConfig({
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    REDIS_URL: process.env.REDIS_URL,
+    DATABASE_URL: 'memory://',
+    PUBLIC_BASE_URL: 'http://adnova.test',
+    ...env,
+  });
+}
+
+/** Builds the whole app in-process on its own database. */
+export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp & { close(): Promise<void> }> {
+  let dropDatabase: (() => Promise<void>) | undefined;
+  let databaseUrl = 'memory://';
+  if (usingPostgres && env.DATABASE_URL === undefined) {
+    const database = await createTestDatabase();
+    databaseUrl = database.url;
+    dropDatabase = database.drop;
+  }
+  const config = testConfig({ DATABASE_URL: databaseUrl, ...env });
+  const deps = await createDeps(config);
+  const app = await buildApp(deps);
+  return {
+    app,
+    deps,
+    config,
+    async close() {
+      await app.close();
+      await deps.close();
+      await dropDatabase?.();
+    },
+  };
+}
+
+/** One app for one test, torn down when the test ends. */
+export async function buildTestApp(t: Pick<TestContext, 'after'>, env: Record<string, string | undefined> = {}) {
+  const started = await startTestApp(env);
+  t.after(() => started.close());
+  return started;
+}
+
+/**
+ * One app shared by a suite (`describe`): built before its first test, closed after its last.
+ * Tests in it make their own tenants with `seed`.
+ */
+export function useTestApp(env: Record<string, string | undefined> = {}): TestApp {
+  const state = {} as TestApp;
+  let close: (() => Promise<void>) | undefined;
+  before(async () => {
+    const started = await startTestApp(env);
+    Object.assign(state, started);
+    close = started.close;
+  });
+  after(async () => {
+    await close?.();
+  });
+  return state;
+}
+
+export const json = <T = unknown>(res: LightMyRequestResponse): T => res.json() as T;
+
+export type CampaignBody = {
+  impressions_limit: number;
+  clicks_limit: number;
+  cost_per_impression: number;
+  cost_per_click: number;
+  ad_title: string;
+  ad_text: string;
+  start_date: number;
+  end_date: number;
+  targeting?: Record<string, unknown> | null;
+};
+
+/** Seed factories: each call makes its own tenant with fresh ids; overrides win. */
+export function seed(app: FastifyInstance) {
+  return {
+    async advertiser(overrides: Partial<{ advertiser_id: string; name: string }> = {}) {
+      const body = { advertiser_id: randomUUID(), name: 'Acme', ...overrides };
+      const res = await app.inject({ method: 'POST', url: '/advertisers/bulk', payload: [body] });
+      if (res.statusCode !== 201) throw new Error(`seed advertiser: ${res.statusCode} ${res.body}`);
+      return body;
+    },
+    async client(
+      overrides: Partial<{ client_id: string; login: string; age: number; location: string; gender: 'MALE' | 'FEMALE' }> = {},
+    ) {
+      const body = { client_id: randomUUID(), login: 'ann', age: 30, location: 'Moscow', gender: 'FEMALE' as const, ...overrides };
+      const res = await app.inject({ method: 'POST', url: '/clients/bulk', payload: [body] });
+      if (res.statusCode !== 201) throw new Error(`seed client: ${res.statusCode} ${res.body}`);
+      return body;
+    },
+    async campaign(advertiserId: string, overrides: Partial<CampaignBody> = {}) {
+      const body: CampaignBody = {
+        impressions_limit: 100,
+        clicks_limit: 50,
+        cost_per_impression: 1,
+        cost_per_click: 2,
+        ad_title: 'Title',
+        ad_text: 'Text',
+        start_date: 0,
+        end_date: 10,
+        ...overrides,
+      };
+      const res = await app.inject({ method: 'POST', url: `/advertisers/${advertiserId}/campaigns`, payload: body });
+      if (res.statusCode !== 201) throw new Error(`seed campaign: ${res.statusCode} ${res.body}`);
+      return res.json() as CampaignBody & { campaign_id: string; advertiser_id: string };
+    },
+    async score(clientId: string, advertiserId: string, score: number) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/ml-scores',
+        payload: { client_id: clientId, advertiser_id: advertiserId, score },
+      });
+      if (res.statusCode !== 200) throw new Error(`seed score: ${res.statusCode} ${res.body}`);
+    },
+    async advance(day: number) {
+      const res = await app.inject({ method: 'POST', url: '/time/advance', payload: { current_date: day } });
+      if (res.statusCode !== 200) throw new Error(`advance: ${res.statusCode} ${res.body}`);
+    },
+  };
+}
+
+export const getAd = (app: FastifyInstance, clientId: string) =>
+  app.inject({ method: 'GET', url: `/ads?client_id=${clientId}` });
+
+export const click = (app: FastifyInstance, adId: string, clientId: string) =>
+  app.inject({ method: 'POST', url: `/ads/${adId}/click`, payload: { client_id: clientId } });
