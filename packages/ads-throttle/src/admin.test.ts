@@ -84,15 +84,32 @@ describe('override form validation (cases 60–64)', () => {
   });
 
   it('case 64: apply to all drops a submitted user and raw IP', () => {
-    const row = cleanOverrideInput({ applyTo: 'all', action: 'block', userId: 7, rawIp: '1.2.3.4' }, undefined, hasher);
+    const row = cleanOverrideInput(
+      { applyTo: 'all', action: 'block', userId: 7, rawIp: '1.2.3.4' },
+      undefined,
+      hasher,
+    );
     assert.deepEqual([row.userId, row.viewerIdHash, row.viewerLabel, row.ipAddressHash], ['', '', '', '']);
   });
 
   it('trims the scope and accepts a viewer id only as user:<id> or session:<key>', () => {
-    assert.equal(cleanOverrideInput({ applyTo: 'all', action: 'block', scope: '  /x/ ' }, undefined, hasher).scope, '/x/');
-    assert.equal(rejection({ applyTo: 'viewer', action: 'block', viewerId: 'anonymous' }).code, 'ADS_THROTTLE_VIEWER_ID_INVALID');
-    assert.equal(rejection({ applyTo: 'viewer', action: 'block', viewerId: 'bob' }).code, 'ADS_THROTTLE_VIEWER_ID_INVALID');
-    const session = cleanOverrideInput({ applyTo: 'user', action: 'block', viewerId: 'session:k' }, undefined, hasher);
+    assert.equal(
+      cleanOverrideInput({ applyTo: 'all', action: 'block', scope: '  /x/ ' }, undefined, hasher).scope,
+      '/x/',
+    );
+    assert.equal(
+      rejection({ applyTo: 'viewer', action: 'block', viewerId: 'anonymous' }).code,
+      'ADS_THROTTLE_VIEWER_ID_INVALID',
+    );
+    assert.equal(
+      rejection({ applyTo: 'viewer', action: 'block', viewerId: 'bob' }).code,
+      'ADS_THROTTLE_VIEWER_ID_INVALID',
+    );
+    const session = cleanOverrideInput(
+      { applyTo: 'user', action: 'block', viewerId: 'session:k' },
+      undefined,
+      hasher,
+    );
     assert.deepEqual([session.target, session.userId], ['viewer', '']);
   });
 });
@@ -100,7 +117,12 @@ describe('override form validation (cases 60–64)', () => {
 describe('override management (cases 65–70)', () => {
   it('case 65: an IP rule stores only the keyed hash; no column holds the raw IP', async () => {
     const { throttle } = await setup();
-    const rule = await throttle.createOverride({ applyTo: 'ip', action: 'block', rawIp: '1.2.3.4', userId: 9 });
+    const rule = await throttle.createOverride({
+      applyTo: 'ip',
+      action: 'block',
+      rawIp: '1.2.3.4',
+      userId: 9,
+    });
     assert.equal(rule.ipAddressHash, hasher.ip('1.2.3.4'));
     assert.deepEqual([rule.userId, rule.viewerLabel, rule.viewerIdHash], ['', '', '']);
     const { rows } = (await db.raw(`SELECT row_to_json(o)::text AS j FROM ads_throttle_overrides o`)) as {
@@ -111,14 +133,26 @@ describe('override management (cases 65–70)', () => {
 
   it('case 66: a user rule for user 7 gets viewer id user:7 and no IP hash', async () => {
     const { throttle } = await setup();
-    const rule = await throttle.createOverride({ applyTo: 'user', action: 'show', userId: 7, rawIp: '1.2.3.4' });
-    assert.deepEqual([rule.target, rule.userId, rule.viewerLabel, rule.ipAddressHash], ['user', '7', 'user:7', '']);
+    const rule = await throttle.createOverride({
+      applyTo: 'user',
+      action: 'show',
+      userId: 7,
+      rawIp: '1.2.3.4',
+    });
+    assert.deepEqual(
+      [rule.target, rule.userId, rule.viewerLabel, rule.ipAddressHash],
+      ['user', '7', 'user:7', ''],
+    );
     assert.equal(rule.viewerIdHash, hasher.viewerId('user:7'));
   });
 
   it('case 67: IPv6 is canonicalised before hashing', async () => {
     const { throttle } = await setup();
-    const rule = await throttle.createOverride({ applyTo: 'ip', action: 'block', rawIp: '2001:0DB8:0000::0001' });
+    const rule = await throttle.createOverride({
+      applyTo: 'ip',
+      action: 'block',
+      rawIp: '2001:0DB8:0000::0001',
+    });
     assert.equal(rule.ipAddressHash, hasher.ip('2001:db8::1'));
   });
 
@@ -144,7 +178,11 @@ describe('override management (cases 65–70)', () => {
     const { throttle } = await setup();
     await throttle.createOverride({ applyTo: 'ip', action: 'block', rawIp: '1.2.3.4' });
     await throttle.createOverride({ applyTo: 'all', action: 'show', scope: '/promo/' });
-    const session = await throttle.createOverride({ applyTo: 'viewer', action: 'block', viewerId: 'session:abc' });
+    const session = await throttle.createOverride({
+      applyTo: 'viewer',
+      action: 'block',
+      viewerId: 'session:abc',
+    });
     assert.equal((await throttle.listOverrides({ search: '1.2.3.4' })).total, 1);
     assert.equal((await throttle.listOverrides({ search: ' 1.2.3.4 ' })).total, 1);
     assert.equal((await throttle.listOverrides({ search: '::ffff:1.2.3.4' })).total, 1);
@@ -161,8 +199,15 @@ describe('override management (cases 65–70)', () => {
     assert.deepEqual(overrideFormInitial(rule), { applyTo: 'ip', action: 'show' });
     assert.deepEqual(overrideFormInitial(), { applyTo: 'user', action: 'block' });
     const updated = await throttle.updateOverride(rule.id, { applyTo: 'ip', action: 'block', scope: '/x/' });
-    assert.deepEqual([updated.ipAddressHash, updated.action, updated.scope], [rule.ipAddressHash, 'block', '/x/']);
-    const moved = await throttle.updateOverride(rule.id, { applyTo: 'ip', action: 'block', rawIp: '5.6.7.8' });
+    assert.deepEqual(
+      [updated.ipAddressHash, updated.action, updated.scope],
+      [rule.ipAddressHash, 'block', '/x/'],
+    );
+    const moved = await throttle.updateOverride(rule.id, {
+      applyTo: 'ip',
+      action: 'block',
+      rawIp: '5.6.7.8',
+    });
     assert.equal(moved.ipAddressHash, hasher.ip('5.6.7.8'));
   });
 
@@ -179,11 +224,19 @@ describe('override management (cases 65–70)', () => {
 
   it('lists rules with active/expired status and flags rules hashed with another secret', async () => {
     const { throttle, clock } = await setup();
-    await throttle.createOverride({ applyTo: 'all', action: 'block', expiresAt: new Date(clock.now() - 1000) });
+    await throttle.createOverride({
+      applyTo: 'all',
+      action: 'block',
+      expiresAt: new Date(clock.now() - 1000),
+    });
     const ipRule = await throttle.createOverride({ applyTo: 'ip', action: 'block', rawIp: '1.2.3.4' });
     assert.equal((await throttle.listOverrides({ status: 'active' })).total, 1);
     assert.equal((await throttle.listOverrides({ status: 'expired' })).items[0]?.active, false);
-    const rotated = createAdsThrottle({ config: { hashSecret: `${SECRET}-rotated` }, query: db.query, clock });
+    const rotated = createAdsThrottle({
+      config: { hashSecret: `${SECRET}-rotated` },
+      query: db.query,
+      clock,
+    });
     assert.equal((await rotated.getOverride(ipRule.id)).staleKey, true);
     assert.equal((await throttle.getOverride(ipRule.id)).staleKey, false);
   });

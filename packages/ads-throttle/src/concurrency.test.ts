@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { REDIS_SKIP, REDIS_URL, warnRedisSkipped } from '../test/stores.ts';
+import { fileURLToPath } from 'node:url';
+import { Redis } from 'ioredis';
+import { deleteByPrefix, REDIS_SKIP, REDIS_URL, warnRedisSkipped } from '../test/stores.ts';
 
 const worker = fileURLToPath(new URL('../test/concurrency.worker.ts', import.meta.url));
 const packageDir = fileURLToPath(new URL('..', import.meta.url));
@@ -16,7 +17,10 @@ interface WorkerResult {
   errors: number;
 }
 
-function startWorker(env: Record<string, string>): { child: ChildProcessWithoutNullStreams; lines: AsyncIterator<string> } {
+function startWorker(env: Record<string, string>): {
+  child: ChildProcessWithoutNullStreams;
+  lines: AsyncIterator<string>;
+} {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', worker], {
     cwd: packageDir,
     env: { ...process.env, ...env },
@@ -58,7 +62,9 @@ function startWorker(env: Record<string, string>): { child: ChildProcessWithoutN
 }
 
 describe('two processes sharing Redis', { skip: REDIS_URL ? false : REDIS_SKIP }, () => {
-  it('case 37: 2 × 50 concurrent decisions with T=20 show ads exactly 20 times', { timeout: 30_000 }, async () => {
+  it('case 37: 2 × 50 concurrent decisions with T=20 show ads exactly 20 times', {
+    timeout: 30_000,
+  }, async () => {
     const env = {
       REDIS_URL,
       ADS_THROTTLE_HASH_SECRET: 'concurrency-secret-0123456789abcdefgh',
@@ -71,7 +77,8 @@ describe('two processes sharing Redis', { skip: REDIS_URL ? false : REDIS_SKIP }
       for (const w of workers) assert.equal((await w.lines.next()).value, 'ready');
       for (const w of workers) w.child.stdin.write('go\n');
       const results: WorkerResult[] = [];
-      for (const w of workers) results.push(JSON.parse((await w.lines.next()).value as string) as WorkerResult);
+      for (const w of workers)
+        results.push(JSON.parse((await w.lines.next()).value as string) as WorkerResult);
       assert.equal(
         results.reduce((sum, r) => sum + r.errors, 0),
         0,
@@ -86,6 +93,9 @@ describe('two processes sharing Redis', { skip: REDIS_URL ? false : REDIS_SKIP }
       );
     } finally {
       for (const w of workers) w.child.kill();
+      const client = new Redis(REDIS_URL);
+      await deleteByPrefix(client, env.ADS_THROTTLE_KEY_PREFIX);
+      await client.quit();
     }
   });
 });

@@ -7,7 +7,7 @@ import {
   loadThrottleConfig,
   resolveThrottleConfig,
 } from './config.ts';
-import { AdsThrottleError, isAdsThrottleError } from './errors.ts';
+import { type AdsThrottleError, isAdsThrottleError } from './errors.ts';
 
 const SECRET = 'x'.repeat(32);
 
@@ -86,7 +86,9 @@ describe('loadThrottleConfig', () => {
     assert.match(t0.message, /ADS_VIEW_REPEAT_THRESHOLD/);
     const w0 = configError(() => loadThrottleConfig({ ADS_VIEW_REPEAT_WINDOW_SECONDS: '0' }));
     assert.match(w0.message, /ADS_VIEW_REPEAT_WINDOW_SECONDS/);
-    assert.doesNotThrow(() => loadThrottleConfig({ ADS_BLOCK_SECONDS: '0', ADS_THROTTLE_EVENT_RECORD_SECONDS: '0' }));
+    assert.doesNotThrow(() =>
+      loadThrottleConfig({ ADS_BLOCK_SECONDS: '0', ADS_THROTTLE_EVENT_RECORD_SECONDS: '0' }),
+    );
   });
 
   it('reports every bad variable at once', () => {
@@ -119,7 +121,10 @@ describe('loadThrottleConfig', () => {
   it('requires ADS_THROTTLE_HASH_SECRET in production', () => {
     const error = configError(() => loadThrottleConfig({ NODE_ENV: 'production' }));
     assert.match(error.message, /ADS_THROTTLE_HASH_SECRET is required/);
-    assert.equal(loadThrottleConfig({ NODE_ENV: 'production', ADS_THROTTLE_HASH_SECRET: SECRET }).hashSecret, SECRET);
+    assert.equal(
+      loadThrottleConfig({ NODE_ENV: 'production', ADS_THROTTLE_HASH_SECRET: SECRET }).hashSecret,
+      SECRET,
+    );
   });
 
   it('options win over the environment', () => {
@@ -148,11 +153,17 @@ describe('resolveThrottleConfig', () => {
 
 describe('findInvalidThrottleValues', () => {
   it('checks T >= 1, W >= 1, B >= 0, E >= 0', () => {
-    assert.deepEqual(findInvalidThrottleValues({ windowSeconds: 1, threshold: 1, blockSeconds: 0, eventRecordSeconds: 0 }), []);
     assert.deepEqual(
-      findInvalidThrottleValues({ windowSeconds: 0, threshold: 0, blockSeconds: -1, eventRecordSeconds: 'x' }).map(
-        (b) => b.field,
-      ),
+      findInvalidThrottleValues({ windowSeconds: 1, threshold: 1, blockSeconds: 0, eventRecordSeconds: 0 }),
+      [],
+    );
+    assert.deepEqual(
+      findInvalidThrottleValues({
+        windowSeconds: 0,
+        threshold: 0,
+        blockSeconds: -1,
+        eventRecordSeconds: 'x',
+      }).map((b) => b.field),
       ['windowSeconds', 'threshold', 'blockSeconds', 'eventRecordSeconds'],
     );
   });

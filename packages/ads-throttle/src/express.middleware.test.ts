@@ -39,7 +39,11 @@ describe('Express example app', () => {
 
   it('renders a page with ads, then without once the viewer is throttled', async () => {
     const clock = createFakeClock();
-    const throttle = createAdsThrottle({ config: { hashSecret: SECRET, threshold: 1 }, store: createMemoryStore({ clock }), clock });
+    const throttle = createAdsThrottle({
+      config: { hashSecret: SECRET, threshold: 1 },
+      store: createMemoryStore({ clock }),
+      clock,
+    });
     const server = await serve(buildExpressExample(throttle));
     closers.push(server.close);
     const first = await server.get('/articles/1');

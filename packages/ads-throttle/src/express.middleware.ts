@@ -91,7 +91,10 @@ function memoOf(req: IncomingMessage): DecisionMemo {
  *
  * @throws AdsThrottleError `ADS_THROTTLE_MIDDLEWARE_MISSING` when `adsThrottleMiddleware` has not run.
  */
-export async function shouldShowAds(req: IncomingMessage, options: { scope?: string | null } = {}): Promise<boolean> {
+export async function shouldShowAds(
+  req: IncomingMessage,
+  options: { scope?: string | null } = {},
+): Promise<boolean> {
   return memoOf(req).shouldShowAds(options.scope);
 }
 
@@ -100,6 +103,9 @@ export async function shouldShowAds(req: IncomingMessage, options: { scope?: str
  *
  * @throws AdsThrottleError `ADS_THROTTLE_MIDDLEWARE_MISSING` when `adsThrottleMiddleware` has not run.
  */
-export async function adsDecision(req: IncomingMessage, options: { scope?: string | null } = {}): Promise<AdsDecision> {
+export async function adsDecision(
+  req: IncomingMessage,
+  options: { scope?: string | null } = {},
+): Promise<AdsDecision> {
   return memoOf(req).decide(options.scope);
 }

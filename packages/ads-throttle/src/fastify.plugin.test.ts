@@ -106,7 +106,11 @@ describe('Fastify example app (@fastify/view + Eta)', () => {
     const response = await app.inject({ url: '/both?helper=%2Fboth', headers: { 'user-agent': 'ua' } });
     assert.match(response.body, /AD-SLOT/);
     assert.match(response.body, /HELPER-AD/);
-    const state = await throttle.inspectViewer({ remoteAddress: '127.0.0.1', headers: { 'user-agent': 'ua' }, path: '/both' });
+    const state = await throttle.inspectViewer({
+      remoteAddress: '127.0.0.1',
+      headers: { 'user-agent': 'ua' },
+      path: '/both',
+    });
     assert.equal(state.count, 1);
   });
 });

@@ -61,7 +61,10 @@ describe('client IP, trusted-proxy mode (default)', () => {
   it('ignores forwarding headers from untrusted peers', () => {
     const resolve = trusted(false);
     assert.equal(
-      resolve({ headers: { 'x-forwarded-for': '6.6.6.6', 'x-real-ip': '6.6.6.6' }, remoteAddress: '8.8.8.8' }),
+      resolve({
+        headers: { 'x-forwarded-for': '6.6.6.6', 'x-real-ip': '6.6.6.6' },
+        remoteAddress: '8.8.8.8',
+      }),
       '8.8.8.8',
     );
   });
@@ -77,8 +80,14 @@ describe('client IP, trusted-proxy mode (default)', () => {
   });
 
   it('a blank or empty forwarded element falls back to the socket or skips the blank hop', () => {
-    assert.equal(trusted(true)({ headers: { 'x-forwarded-for': ' ' }, remoteAddress: '10.0.0.1' }), '10.0.0.1');
-    assert.equal(trusted(true)({ headers: { 'x-forwarded-for': ', 2.2.2.2' }, remoteAddress: '10.0.0.1' }), '2.2.2.2');
+    assert.equal(
+      trusted(true)({ headers: { 'x-forwarded-for': ' ' }, remoteAddress: '10.0.0.1' }),
+      '10.0.0.1',
+    );
+    assert.equal(
+      trusted(true)({ headers: { 'x-forwarded-for': ', 2.2.2.2' }, remoteAddress: '10.0.0.1' }),
+      '2.2.2.2',
+    );
   });
 
   it('a custom header from a trusted proxy wins over X-Forwarded-For', () => {

@@ -6,7 +6,10 @@ import { type MessageKey, messages, resolveLocale, t } from './messages.ts';
 describe('messages', () => {
   it('case 74: Russian labels and errors', () => {
     assert.equal(t('ru', 'override.applyTo.ip'), 'Применить к IP');
-    assert.equal(t('ru', 'error.scopeInvalid'), "Область должна быть пустой или начинаться с '/'. Пример: /courses/abc/.");
+    assert.equal(
+      t('ru', 'error.scopeInvalid'),
+      "Область должна быть пустой или начинаться с '/'. Пример: /courses/abc/.",
+    );
     assert.equal(t('ru', 'override.name'), 'Правило показа рекламы');
     assert.equal(t('ru', 'override.namePlural'), 'Правила показа рекламы');
     assert.equal(t('ru', 'app.title'), 'Ограничение показов рекламы');
@@ -26,7 +29,10 @@ describe('messages', () => {
   it('keeps the original English texts', () => {
     assert.equal(t('en', 'override.applyTo.all'), 'Apply to all in scope');
     assert.equal(t('en', 'error.ipRequired'), 'Provide an IP address to compute the hash.');
-    assert.equal(t('en', 'override.display', { target: 'user:7', scope: '/a/' }), 'Override for user:7 (/a/)');
+    assert.equal(
+      t('en', 'override.display', { target: 'user:7', scope: '/a/' }),
+      'Override for user:7 (/a/)',
+    );
   });
 
   it('resolves locale tags and fills placeholders', () => {
@@ -40,7 +46,9 @@ describe('messages', () => {
 
   it('every error code has a message in both languages', () => {
     for (const code of Object.values(AdsThrottleErrorCode)) {
-      const error = new AdsThrottleError(code, { params: { issues: 'x', field: 'threshold', min: 1, value: 'v' } });
+      const error = new AdsThrottleError(code, {
+        params: { issues: 'x', field: 'threshold', min: 1, value: 'v' },
+      });
       assert.equal(error.code, code);
       assert.ok(error.message.length > 0);
       assert.ok(error.localize('ru').length > 0);

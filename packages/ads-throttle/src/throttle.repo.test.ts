@@ -53,7 +53,9 @@ describe('migrations', () => {
 });
 
 function repositorySuite(name: string, open: () => Promise<TestDatabase | undefined>): void {
-  describe(`repository on ${name}`, { skip: name === 'postgres' && !DATABASE_URL ? 'DATABASE_URL not set' : false }, () => {
+  describe(`repository on ${name}`, {
+    skip: name === 'postgres' && !DATABASE_URL ? 'DATABASE_URL not set' : false,
+  }, () => {
     let db: TestDatabase;
     before(async () => {
       const opened = await open();
@@ -78,7 +80,10 @@ function repositorySuite(name: string, open: () => Promise<TestDatabase | undefi
       await db.reset();
       const first = await recordEventRow(db.query, event());
       assert.deepEqual([first.count, first.blocked, first.ipAddressHash], [1, false, '']);
-      const second = await recordEventRow(db.query, event({ ipAddressHash: H('c'), blocked: true, at: later(61) }));
+      const second = await recordEventRow(
+        db.query,
+        event({ ipAddressHash: H('c'), blocked: true, at: later(61) }),
+      );
       assert.deepEqual([second.count, second.blocked, second.ipAddressHash], [2, true, H('c')]);
       assert.equal(second.firstSeen.getTime(), AT.getTime());
       assert.equal(second.lastSeen.getTime(), later(61).getTime());
@@ -148,7 +153,8 @@ function repositorySuite(name: string, open: () => Promise<TestDatabase | undefi
       assert.equal((await listEventRows(db.query, { search: 'EVEN', limit: 10, offset: 0 })).total, 3);
       assert.equal((await listEventRows(db.query, { search: '%', limit: 10, offset: 0 })).total, 0);
       assert.equal(
-        (await listEventRows(db.query, { search: 'nothing', searchHashes: [H('f')], limit: 10, offset: 0 })).total,
+        (await listEventRows(db.query, { search: 'nothing', searchHashes: [H('f')], limit: 10, offset: 0 }))
+          .total,
         1,
       );
       assert.equal((await listEventRows(db.query, { since: later(3), limit: 10, offset: 0 })).total, 2);
@@ -177,7 +183,10 @@ function repositorySuite(name: string, open: () => Promise<TestDatabase | undefi
       assert.equal(updated.threshold, 9);
       assert.equal(updated.updatedAt.getTime(), later(5).getTime());
       await assert.rejects(db.raw(`INSERT INTO ads_throttle_settings (id) VALUES (2)`), /check constraint/i);
-      await assert.rejects(db.raw(`UPDATE ads_throttle_settings SET view_repeat_threshold = 0`), /check constraint/i);
+      await assert.rejects(
+        db.raw(`UPDATE ads_throttle_settings SET view_repeat_threshold = 0`),
+        /check constraint/i,
+      );
       const { rows } = (await db.raw(`SELECT count(*)::int AS n FROM ads_throttle_settings`)) as {
         rows: Array<{ n: number }>;
       };
@@ -218,7 +227,11 @@ function repositorySuite(name: string, open: () => Promise<TestDatabase | undefi
       await db.reset();
       await insertOverrideRow(db.query, rule({ scope: '/a/', expiresAt: later(-1) }), AT);
       await insertOverrideRow(db.query, rule({ scope: '/a/', expiresAt: AT }), AT);
-      await insertOverrideRow(db.query, rule({ scope: '/b/', expiresAt: later(1), action: 'show' }), later(1));
+      await insertOverrideRow(
+        db.query,
+        rule({ scope: '/b/', expiresAt: later(1), action: 'show' }),
+        later(1),
+      );
       await insertOverrideRow(
         db.query,
         rule({ target: 'user', userId: 'u-100', viewerIdHash: H('u'), viewerLabel: 'user:u-100' }),

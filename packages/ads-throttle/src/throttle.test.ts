@@ -77,7 +77,12 @@ function suite(variant: StoreVariant): void {
 
     describe('settings (cases 1–7)', () => {
       it('case 1: without a row, the static values apply', async () => {
-        const { throttle } = await setup({ windowSeconds: 111, threshold: 7, blockSeconds: 99, eventRecordSeconds: 12 });
+        const { throttle } = await setup({
+          windowSeconds: 111,
+          threshold: 7,
+          blockSeconds: 99,
+          eventRecordSeconds: 12,
+        });
         assert.deepEqual(await throttle.getEffectiveSettings(), {
           source: 'config',
           values: { windowSeconds: 111, threshold: 7, blockSeconds: 99, eventRecordSeconds: 12 },
@@ -85,7 +90,12 @@ function suite(variant: StoreVariant): void {
       });
 
       it('case 2: a row wins over static configuration', async () => {
-        const { throttle } = await setup({ windowSeconds: 1, threshold: 1, blockSeconds: 1, eventRecordSeconds: 1 });
+        const { throttle } = await setup({
+          windowSeconds: 1,
+          threshold: 1,
+          blockSeconds: 1,
+          eventRecordSeconds: 1,
+        });
         await db.raw(
           `INSERT INTO ads_throttle_settings (view_repeat_window_seconds, view_repeat_threshold, block_seconds, event_record_seconds) VALUES (555, 9, 321, 33)`,
         );
@@ -98,7 +108,12 @@ function suite(variant: StoreVariant): void {
       });
 
       it('case 3: a row created with only threshold=5 gives 600/5/3600/60; static values are ignored', async () => {
-        const { throttle } = await setup({ windowSeconds: 111, threshold: 7, blockSeconds: 99, eventRecordSeconds: 12 });
+        const { throttle } = await setup({
+          windowSeconds: 111,
+          threshold: 7,
+          blockSeconds: 99,
+          eventRecordSeconds: 12,
+        });
         await db.raw(`INSERT INTO ads_throttle_settings (view_repeat_threshold) VALUES (5)`);
         assert.deepEqual((await throttle.getEffectiveSettings()).values, {
           windowSeconds: 600,
@@ -165,7 +180,10 @@ function suite(variant: StoreVariant): void {
         await throttle.updateSettings({ threshold: 1 });
         clock.advance(2);
         assert.deepEqual(
-          [await other.shouldShowAds(viewer({ path: '/q/' })), await other.shouldShowAds(viewer({ path: '/q/' }))],
+          [
+            await other.shouldShowAds(viewer({ path: '/q/' })),
+            await other.shouldShowAds(viewer({ path: '/q/' })),
+          ],
           [true, false],
         );
       });
@@ -192,7 +210,10 @@ function suite(variant: StoreVariant): void {
         await assert.rejects(throttle.createSettings({}), (error) =>
           isAdsThrottleError(error, 'ADS_THROTTLE_SETTINGS_EXISTS'),
         );
-        await assert.rejects(db.raw(`INSERT INTO ads_throttle_settings (id) VALUES (2)`), /check constraint/i);
+        await assert.rejects(
+          db.raw(`INSERT INTO ads_throttle_settings (id) VALUES (2)`),
+          /check constraint/i,
+        );
         await assert.rejects(throttle.updateSettings({ threshold: 0 }), (error) =>
           isAdsThrottleError(error, 'ADS_THROTTLE_SETTINGS_INVALID'),
         );
@@ -209,19 +230,27 @@ function suite(variant: StoreVariant): void {
           remoteAddress: '1.1.1.1',
           path: '/p/',
         });
-        assert.deepEqual([resolved.viewerId, resolved.clientIp, resolved.userAgent], ['anonymous', '10.0.0.5', 'ua']);
+        assert.deepEqual(
+          [resolved.viewerId, resolved.clientIp, resolved.userAgent],
+          ['anonymous', '10.0.0.5', 'ua'],
+        );
         assert.equal(resolved.viewerHash, createHasher(SECRET).fingerprint('anonymous', '10.0.0.5', 'ua'));
       });
 
       it('case 20: an IP rule saved from 1.2.3.4 matches a socket address ::ffff:1.2.3.4', async () => {
         const { throttle } = await setup();
         await throttle.createOverride({ applyTo: 'ip', action: 'block', rawIp: '1.2.3.4' });
-        assert.equal((await throttle.decide(viewer({ remoteAddress: '::ffff:1.2.3.4' }))).reason, 'override-block');
+        assert.equal(
+          (await throttle.decide(viewer({ remoteAddress: '::ffff:1.2.3.4' }))).reason,
+          'override-block',
+        );
       });
 
       it('a host-resolved ip wins over headers and the socket', async () => {
         const { throttle } = await setup();
-        const resolved = throttle.resolveViewer(viewer({ ip: '::ffff:9.9.9.9', headers: { 'x-forwarded-for': '1.1.1.1' } }));
+        const resolved = throttle.resolveViewer(
+          viewer({ ip: '::ffff:9.9.9.9', headers: { 'x-forwarded-for': '1.1.1.1' } }),
+        );
         assert.equal(resolved.clientIp, '9.9.9.9');
       });
     });
@@ -243,7 +272,13 @@ function suite(variant: StoreVariant): void {
 
       it('returns the reason, counts and Retry-After for each outcome', async () => {
         const { throttle, clock } = await setup();
-        assert.deepEqual(await throttle.decide(viewer()), { show: true, reason: 'ok', scope: '/p/', count: 1, remaining: 2 });
+        assert.deepEqual(await throttle.decide(viewer()), {
+          show: true,
+          reason: 'ok',
+          scope: '/p/',
+          count: 1,
+          remaining: 2,
+        });
         await throttle.decide(viewer());
         await throttle.decide(viewer());
         assert.deepEqual(await throttle.decide(viewer()), {
@@ -263,7 +298,12 @@ function suite(variant: StoreVariant): void {
       });
 
       it('case 24: T=1, W=B=E=60: [T,F,F] and exactly one event with count 1, blocked', async () => {
-        const { run, events } = await setup({ threshold: 1, windowSeconds: 60, blockSeconds: 60, eventRecordSeconds: 60 });
+        const { run, events } = await setup({
+          threshold: 1,
+          windowSeconds: 60,
+          blockSeconds: 60,
+          eventRecordSeconds: 60,
+        });
         assert.deepEqual(await run(3), [true, false, false]);
         const rows = await events();
         assert.equal(rows.length, 1);
@@ -327,7 +367,11 @@ function suite(variant: StoreVariant): void {
       });
 
       it('case 31 (original mode): re-blocked at +101 and +202, shown at +1202', async () => {
-        const { run, clock } = await setup({ windowSeconds: 1000, blockSeconds: 100, blockResetsWindow: false });
+        const { run, clock } = await setup({
+          windowSeconds: 1000,
+          blockSeconds: 100,
+          blockResetsWindow: false,
+        });
         await run(4);
         clock.advance(101);
         assert.deepEqual(await run(1), [false]);
@@ -384,7 +428,9 @@ function suite(variant: StoreVariant): void {
 
       it('case 37: 100 concurrent decisions with T=20 give exactly 20 true and 80 false', async () => {
         const { throttle } = await setup({ threshold: 20 });
-        const results = await Promise.all(Array.from({ length: 100 }, () => throttle.shouldShowAds(viewer())));
+        const results = await Promise.all(
+          Array.from({ length: 100 }, () => throttle.shouldShowAds(viewer())),
+        );
         assert.equal(results.filter(Boolean).length, 20);
         assert.equal(results.filter((r) => !r).length, 80);
         assert.notEqual((await throttle.inspectViewer(viewer())).blockedForMs, null);
@@ -392,7 +438,9 @@ function suite(variant: StoreVariant): void {
 
       it('case 37 (original mode): ... and the count key is 21', async () => {
         const { throttle } = await setup({ threshold: 20, blockResetsWindow: false });
-        const results = await Promise.all(Array.from({ length: 100 }, () => throttle.shouldShowAds(viewer())));
+        const results = await Promise.all(
+          Array.from({ length: 100 }, () => throttle.shouldShowAds(viewer())),
+        );
         assert.equal(results.filter(Boolean).length, 20);
         assert.equal((await throttle.inspectViewer(viewer())).count, 21);
       });
@@ -475,7 +523,11 @@ function suite(variant: StoreVariant): void {
         const { throttle, events } = await setup({ threshold: 1 });
         await throttle.createOverride({ applyTo: 'user', userId: 5, action: 'show', scope: '/promo/' });
         const who = viewer({ userId: 5, path: '/promo/' });
-        assert.deepEqual(await Promise.all([1, 2, 3].map(() => throttle.shouldShowAds(who))), [true, true, true]);
+        assert.deepEqual(await Promise.all([1, 2, 3].map(() => throttle.shouldShowAds(who))), [
+          true,
+          true,
+          true,
+        ]);
         assert.deepEqual(await events(), []);
       });
 
@@ -493,7 +545,12 @@ function suite(variant: StoreVariant): void {
       it('case 49: "show" for a user and "block" for viewer id user:<pk> gives block', async () => {
         const { throttle } = await setup();
         await throttle.createOverride({ applyTo: 'user', userId: 42, action: 'show', scope: '/x/' });
-        await throttle.createOverride({ applyTo: 'viewer', viewerId: 'user:42', action: 'block', scope: '/x/' });
+        await throttle.createOverride({
+          applyTo: 'viewer',
+          viewerId: 'user:42',
+          action: 'block',
+          scope: '/x/',
+        });
         assert.equal((await throttle.decide(viewer({ userId: 42, path: '/x/' }))).reason, 'override-block');
       });
 
@@ -512,7 +569,11 @@ function suite(variant: StoreVariant): void {
           expiresAt: new Date(clock.now() - 86_400_000),
         });
         assert.equal((await throttle.decide(viewer())).reason, 'ok');
-        await throttle.updateOverride(rule.id, { applyTo: 'all', action: 'block', expiresAt: new Date(clock.now()) });
+        await throttle.updateOverride(rule.id, {
+          applyTo: 'all',
+          action: 'block',
+          expiresAt: new Date(clock.now()),
+        });
         assert.equal((await throttle.decide(viewer())).reason, 'ok');
         await throttle.updateOverride(rule.id, {
           applyTo: 'all',
@@ -591,14 +652,19 @@ function suite(variant: StoreVariant): void {
         assert.equal(await throttle.shouldShowAds(viewer()), false);
         assert.equal(await throttle.shouldShowAds(viewer({ remoteAddress: '10.9.9.9' })), false);
         assert.equal(await throttle.shouldShowAds(viewer({ sessionId: 's1' })), true);
-        await assert.rejects(throttle.createOverride({ applyTo: 'viewer', viewerId: 'anonymous', action: 'block' }), (error) =>
-          isAdsThrottleError(error, 'ADS_THROTTLE_VIEWER_ID_INVALID'),
+        await assert.rejects(
+          throttle.createOverride({ applyTo: 'viewer', viewerId: 'anonymous', action: 'block' }),
+          (error) => isAdsThrottleError(error, 'ADS_THROTTLE_VIEWER_ID_INVALID'),
         );
       });
 
       it('case 59: a cached block from a rule expiring at t0+10 is gone at t0+11', async () => {
         const { throttle, clock } = await setup({ overrideCacheSeconds: 60 });
-        await throttle.createOverride({ applyTo: 'all', action: 'block', expiresAt: new Date(clock.now() + 10_000) });
+        await throttle.createOverride({
+          applyTo: 'all',
+          action: 'block',
+          expiresAt: new Date(clock.now() + 10_000),
+        });
         assert.deepEqual(await throttle.decide(viewer()), {
           show: false,
           reason: 'override-block',
@@ -611,7 +677,11 @@ function suite(variant: StoreVariant): void {
 
       it('a session rule matches by the keyed hash; the session key is never stored', async () => {
         const { throttle } = await setup();
-        const rule = await throttle.createOverride({ applyTo: 'viewer', viewerId: 'session:secret-key', action: 'block' });
+        const rule = await throttle.createOverride({
+          applyTo: 'viewer',
+          viewerId: 'session:secret-key',
+          action: 'block',
+        });
         assert.equal(await throttle.shouldShowAds(viewer({ sessionId: 'secret-key' })), false);
         assert.equal(await throttle.shouldShowAds(viewer({ sessionId: 'other' })), true);
         assert.ok(!rule.viewerLabel.includes('secret-key'));
@@ -624,7 +694,10 @@ function suite(variant: StoreVariant): void {
 
     describe('failures and the circuit breaker (W24)', () => {
       it('a database outage fails open and opens the breaker after repeated failures', async () => {
-        const { throttle, store, logger, clock } = await setup({ breakerFailures: 3, breakerOpenSeconds: 10 });
+        const { throttle, store, logger, clock } = await setup({
+          breakerFailures: 3,
+          breakerOpenSeconds: 10,
+        });
         db.breakDown();
         for (let i = 0; i < 3; i += 1) {
           const decision = await throttle.decide(viewer());
@@ -646,7 +719,9 @@ function suite(variant: StoreVariant): void {
       it('works without a database: static settings, no overrides, no events', async () => {
         const { throttle, run } = await setup({ threshold: 1 }, { withDatabase: false });
         assert.deepEqual(await run(2), [true, false]);
-        await assert.rejects(throttle.listEvents(), (error) => isAdsThrottleError(error, 'ADS_THROTTLE_NO_DATABASE'));
+        await assert.rejects(throttle.listEvents(), (error) =>
+          isAdsThrottleError(error, 'ADS_THROTTLE_NO_DATABASE'),
+        );
       });
 
       it('counts decisions by reason', async () => {
@@ -655,7 +730,14 @@ function suite(variant: StoreVariant): void {
         await throttle.shouldShowAds(undefined);
         const stats = throttle.stats();
         assert.deepEqual(
-          [stats.decisions, stats.shown, stats.hidden, stats.reasons.ok, stats.reasons.threshold, stats.reasons.blocked],
+          [
+            stats.decisions,
+            stats.shown,
+            stats.hidden,
+            stats.reasons.ok,
+            stats.reasons.threshold,
+            stats.reasons.blocked,
+          ],
           [4, 2, 2, 1, 1, 1],
         );
       });
@@ -666,7 +748,10 @@ function suite(variant: StoreVariant): void {
       await throttle.decide(viewer());
       const resolved = throttle.resolveViewer(viewer());
       const keys = storeKeys(prefix);
-      assert.equal(keys.count(resolved.scopeHash, resolved.viewerHash), `${prefix}ads:views:${resolved.scopeHash}:${resolved.viewerHash}`);
+      assert.equal(
+        keys.count(resolved.scopeHash, resolved.viewerHash),
+        `${prefix}ads:views:${resolved.scopeHash}:${resolved.viewerHash}`,
+      );
       const state = await store.inspect({
         countKey: keys.count(resolved.scopeHash, resolved.viewerHash),
         blockKey: keys.block(resolved.scopeHash, resolved.viewerHash),

@@ -13,7 +13,10 @@ describe('viewer id', () => {
   });
 
   it('case 10: falls back to the raw session cookie (parsed or from the Cookie header)', () => {
-    assert.equal(resolveViewerId({ cookies: { sessionid: 'cookie-session' } }, 'sessionid'), 'session:cookie-session');
+    assert.equal(
+      resolveViewerId({ cookies: { sessionid: 'cookie-session' } }, 'sessionid'),
+      'session:cookie-session',
+    );
     assert.equal(
       resolveViewerId({ headers: { cookie: 'a=1; sessionid=cookie-session; b=2' } }, 'sessionid'),
       'session:cookie-session',

@@ -29,19 +29,27 @@ export async function buildFastifyExample(throttle: Pick<AdsThrottle, 'decide'>)
   app.get('/plain', (_request, reply) => reply.view('page', { title: 'No opt-in' }));
   app.get('/lazy', async (request, reply) => {
     const query = request.query as { read?: string; helper?: string };
-    const html = await reply.viewAsync('page-async', {
-      title: 'Lazy',
-      readAds: query.read === '1',
-      helperScope: query.helper,
-    }, asyncView);
+    const html = await reply.viewAsync(
+      'page-async',
+      {
+        title: 'Lazy',
+        readAds: query.read === '1',
+        helperScope: query.helper,
+      },
+      asyncView,
+    );
     return reply.type('text/html').send(html);
   });
   app.get('/both', { config: { adsThrottle: true } }, async (request, reply) => {
-    const html = await reply.viewAsync('page-async', {
-      title: 'Both',
-      readAds: true,
-      helperScope: (request.query as { helper?: string }).helper,
-    }, asyncView);
+    const html = await reply.viewAsync(
+      'page-async',
+      {
+        title: 'Both',
+        readAds: true,
+        helperScope: (request.query as { helper?: string }).helper,
+      },
+      asyncView,
+    );
     return reply.type('text/html').send(html);
   });
   app.get('/memo', async (request) => {
@@ -66,7 +74,9 @@ export function tinyEngine(
   readFile(filePath, 'utf8').then((source) => {
     const locals = options as Record<string, unknown>;
     const html = source
-      .replace(/\[\[ads\]\]([\s\S]*?)\[\[\/ads\]\]/g, (_m, inner: string) => (locals.showAds === true ? inner : ''))
+      .replace(/\[\[ads\]\]([\s\S]*?)\[\[\/ads\]\]/g, (_m, inner: string) =>
+        locals.showAds === true ? inner : '',
+      )
       .replace(/\{\{(\w+)\}\}/g, (_m, name: string) => String(locals[name] ?? ''));
     callback(null, html);
   }, callback);

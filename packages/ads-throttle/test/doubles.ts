@@ -1,5 +1,5 @@
-import type { Logger } from '../src/throttle.ts';
 import type { ThrottleStore } from '../src/store.ts';
+import type { Logger } from '../src/throttle.ts';
 
 /** One captured log call. */
 export interface LogEntry {

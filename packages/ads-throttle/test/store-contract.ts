@@ -124,7 +124,11 @@ export function runStoreContract(variant: StoreVariant): void {
     });
 
     it('case 31 (original W9 mode): re-blocks at +101 and +202, shows at +1202', async () => {
-      const { hits, clock } = await setup({ windowSeconds: 1000, blockSeconds: 100, resetCountOnBlock: false });
+      const { hits, clock } = await setup({
+        windowSeconds: 1000,
+        blockSeconds: 100,
+        resetCountOnBlock: false,
+      });
       assert.deepEqual(await hits(4), [true, true, true, false]);
       clock.advance(101);
       assert.deepEqual(await hits(1), [false]);

@@ -42,6 +42,16 @@ export interface StoreVariant {
   close(): Promise<void>;
 }
 
+/** Deletes the keys under one test prefix (SCAN + DEL; never FLUSHDB). */
+export async function deleteByPrefix(client: Redis, prefix: string): Promise<void> {
+  let cursor = '0';
+  do {
+    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+    cursor = next;
+    if (keys.length > 0) await client.del(...keys);
+  } while (cursor !== '0');
+}
+
 /** The memory variant. Its twin shares the same Map, standing in for a shared cache. */
 export function memoryVariant(): StoreVariant {
   return {
@@ -80,16 +90,7 @@ export function redisVariant(): StoreVariant {
     },
     async close() {
       const client = clients[0];
-      if (client !== undefined) {
-        for (const prefix of prefixes) {
-          let cursor = '0';
-          do {
-            const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-            cursor = next;
-            if (keys.length > 0) await client.del(...keys);
-          } while (cursor !== '0');
-        }
-      }
+      if (client !== undefined) for (const prefix of prefixes) await deleteByPrefix(client, prefix);
       await Promise.all(clients.map((c) => c.quit().catch(() => undefined)));
     },
   };

@@ -98,7 +98,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const port = int('PORT', 8080, 0, 65535);
   const host = env.HOST || '0.0.0.0';
   const publicBaseUrl =
-    url('PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+    url('PUBLIC_BASE_URL', ['http:', 'https:']) ??
+    `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
   let database: DatabaseConfig;
   const dbUrl = env.DATABASE_URL;
@@ -154,7 +155,8 @@ export function describeBackends(config: Config): string {
       : config.database.kind === 'pglite'
         ? `pglite (embedded, ${config.database.dataDir})`
         : 'pglite (embedded, in memory)';
-  const cache = config.cache.kind === 'redis' ? `redis (${redactUrl(config.cache.url)})` : 'memory (in-process)';
+  const cache =
+    config.cache.kind === 'redis' ? `redis (${redactUrl(config.cache.url)})` : 'memory (in-process)';
   return `database=${db} cache=${cache}`;
 }
 

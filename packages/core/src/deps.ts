@@ -1,4 +1,4 @@
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { type Cache, createCache } from './cache/cache.ts';
 import type { Config } from './config.ts';
 import { type Database, type Db, openDatabase } from './db/database.ts';
@@ -26,7 +26,10 @@ export function createLogger(config: Config): Logger {
 }
 
 /** Builds every dependency from the configuration and applies pending migrations. */
-export async function createDeps(config: Config, overrides: Partial<Pick<Deps, 'log' | 'clock'>> = {}): Promise<Deps> {
+export async function createDeps(
+  config: Config,
+  overrides: Partial<Pick<Deps, 'log' | 'clock'>> = {},
+): Promise<Deps> {
   const log = overrides.log ?? createLogger(config);
   const database = await openDatabase(config.database);
   try {

@@ -1,7 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { AdvertiserSchema } from '@adnova/core/advertisers/advertisers.schema';
 import { AdSchema } from '@adnova/core/ads/ads.schema';
-import { CampaignSchema, CreateCampaignBody, TargetingSchema, UpdateCampaignBody } from '@adnova/core/campaigns/campaigns.schema';
+import { AdvertiserSchema } from '@adnova/core/advertisers/advertisers.schema';
+import {
+  CampaignSchema,
+  CreateCampaignBody,
+  TargetingSchema,
+  UpdateCampaignBody,
+} from '@adnova/core/campaigns/campaigns.schema';
 import { ClientSchema } from '@adnova/core/clients/clients.schema';
 import type { Deps } from '@adnova/core/deps';
 import type { HealthCheck } from '@adnova/core/health/health';
@@ -69,7 +74,8 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   }
 
   await app.register(cors, {
-    origin: deps.config.http.corsOrigin === '*' ? '*' : deps.config.http.corsOrigin.split(',').map((s) => s.trim()),
+    origin:
+      deps.config.http.corsOrigin === '*' ? '*' : deps.config.http.corsOrigin.split(',').map((s) => s.trim()),
     exposedHeaders: ['Correlation-ID', 'X-Total-Count', 'Retry-After'],
   });
   await app.register(notFoundPlugin);

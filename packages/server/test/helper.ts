@@ -55,7 +55,9 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
 }
 
 /** Builds the whole app in-process on its own database. */
-export async function startTestApp(env: Record<string, string | undefined> = {}): Promise<TestApp & { close(): Promise<void> }> {
+export async function startTestApp(
+  env: Record<string, string | undefined> = {},
+): Promise<TestApp & { close(): Promise<void> }> {
   let dropDatabase: (() => Promise<void>) | undefined;
   let databaseUrl = 'memory://';
   if (usingPostgres && env.DATABASE_URL === undefined) {
@@ -79,7 +81,10 @@ export async function startTestApp(env: Record<string, string | undefined> = {})
 }
 
 /** One app for one test, torn down when the test ends. */
-export async function buildTestApp(t: Pick<TestContext, 'after'>, env: Record<string, string | undefined> = {}) {
+export async function buildTestApp(
+  t: Pick<TestContext, 'after'>,
+  env: Record<string, string | undefined> = {},
+) {
   const started = await startTestApp(env);
   t.after(() => started.close());
   return started;
@@ -127,9 +132,22 @@ export function seed(app: FastifyInstance) {
       return body;
     },
     async client(
-      overrides: Partial<{ client_id: string; login: string; age: number; location: string; gender: 'MALE' | 'FEMALE' }> = {},
+      overrides: Partial<{
+        client_id: string;
+        login: string;
+        age: number;
+        location: string;
+        gender: 'MALE' | 'FEMALE';
+      }> = {},
     ) {
-      const body = { client_id: randomUUID(), login: 'ann', age: 30, location: 'Moscow', gender: 'FEMALE' as const, ...overrides };
+      const body = {
+        client_id: randomUUID(),
+        login: 'ann',
+        age: 30,
+        location: 'Moscow',
+        gender: 'FEMALE' as const,
+        ...overrides,
+      };
       const res = await app.inject({ method: 'POST', url: '/clients/bulk', payload: [body] });
       if (res.statusCode !== 201) throw new Error(`seed client: ${res.statusCode} ${res.body}`);
       return body;
@@ -146,7 +164,11 @@ export function seed(app: FastifyInstance) {
         end_date: 10,
         ...overrides,
       };
-      const res = await app.inject({ method: 'POST', url: `/advertisers/${advertiserId}/campaigns`, payload: body });
+      const res = await app.inject({
+        method: 'POST',
+        url: `/advertisers/${advertiserId}/campaigns`,
+        payload: body,
+      });
       if (res.statusCode !== 201) throw new Error(`seed campaign: ${res.statusCode} ${res.body}`);
       return res.json() as CampaignBody & { campaign_id: string; advertiser_id: string };
     },

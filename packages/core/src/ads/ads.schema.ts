@@ -7,7 +7,9 @@ export const AdSchema = Type.Object(
     ad_title: Type.String(),
     ad_text: Type.String(),
     advertiser_id: Uuid(),
-    ad_image: Nullable(Type.String({ description: 'Absolute URL of the campaign image (AdNova extension).' })),
+    ad_image: Nullable(
+      Type.String({ description: 'Absolute URL of the campaign image (AdNova extension).' }),
+    ),
   },
   { $id: 'Ad' },
 );

@@ -1,5 +1,5 @@
-import { clientExists } from '../clients/clients.repo.ts';
 import { mediaUrl } from '../campaigns/campaigns.ts';
+import { clientExists } from '../clients/clients.repo.ts';
 import type { Deps } from '../deps.ts';
 import { forbidden, notFound } from '../errors.ts';
 import { decimalToNumber } from '../shared/money.ts';
@@ -65,7 +65,11 @@ export async function serveAd(deps: Pick<Deps, 'db' | 'config'>, clientIdInput: 
  * Records a client's click on an ad it was shown (spec §3.12). Idempotent.
  * @throws AppError NOT_FOUND (unknown campaign, then unknown client), FORBIDDEN (never shown).
  */
-export async function recordClick(deps: Pick<Deps, 'db'>, adId: string, clientIdInput: string): Promise<void> {
+export async function recordClick(
+  deps: Pick<Deps, 'db'>,
+  adId: string,
+  clientIdInput: string,
+): Promise<void> {
   const clientId = normalizeId(clientIdInput);
   const outcome = await recordClickRow(deps.db, normalizeId(adId), clientId);
   if (outcome === 'gone') throw notFound();

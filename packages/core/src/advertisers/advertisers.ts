@@ -6,7 +6,10 @@ import { findAdvertiserRow, upsertAdvertiserRows } from './advertisers.repo.ts';
 import type { Advertiser } from './advertisers.schema.ts';
 
 /** Creates or replaces advertisers all-or-nothing (spec §3.3, §4.1). */
-export function upsertAdvertisers(deps: Pick<Deps, 'db'>, input: readonly Advertiser[]): Promise<Advertiser[]> {
+export function upsertAdvertisers(
+  deps: Pick<Deps, 'db'>,
+  input: readonly Advertiser[],
+): Promise<Advertiser[]> {
   return bulkUpsert(deps.db, input, 'advertiser_id', upsertAdvertiserRows);
 }
 

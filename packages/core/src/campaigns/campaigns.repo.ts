@@ -31,7 +31,11 @@ export async function findCampaignRow(
 }
 
 export async function campaignExists(db: Db, campaignId: string): Promise<boolean> {
-  const found = await db.select({ id: campaigns.id }).from(campaigns).where(eq(campaigns.id, campaignId)).limit(1);
+  const found = await db
+    .select({ id: campaigns.id })
+    .from(campaigns)
+    .where(eq(campaigns.id, campaignId))
+    .limit(1);
   return found.length > 0;
 }
 
@@ -68,7 +72,10 @@ export async function listCampaignRows(
   offset: number,
   limit: number,
 ): Promise<{ rows: CampaignRow[]; total: number }> {
-  const [total] = await db.select({ n: count() }).from(campaigns).where(eq(campaigns.advertiserId, advertiserId));
+  const [total] = await db
+    .select({ n: count() })
+    .from(campaigns)
+    .where(eq(campaigns.advertiserId, advertiserId));
   const rows =
     limit === 0
       ? []

@@ -7,7 +7,11 @@ const Limit = Type.Integer({ minimum: 0, maximum: MAX_SAFE });
 const Cost = Type.Number({ minimum: 0, description: 'Money, exact to 9 decimal places in statistics.' });
 const AdText = NonEmptyString({ maxLength: MAX_TEXT });
 
-export const TargetGenderSchema = Type.Union([Type.Literal('MALE'), Type.Literal('FEMALE'), Type.Literal('ALL')]);
+export const TargetGenderSchema = Type.Union([
+  Type.Literal('MALE'),
+  Type.Literal('FEMALE'),
+  Type.Literal('ALL'),
+]);
 
 export const TargetingInput = Type.Object(
   {
@@ -86,7 +90,9 @@ export const CampaignSchema = Type.Object(
 export type Campaign = Static<typeof CampaignSchema>;
 
 export const ListCampaignsQuery = Type.Object({
-  page: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_INT32, default: 1, description: '1-based page number.' })),
+  page: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: MAX_INT32, default: 1, description: '1-based page number.' }),
+  ),
   size: Type.Optional(
     Type.Integer({
       minimum: 0,

@@ -1,9 +1,9 @@
-import type { Config } from '../config.ts';
+import { findAdvertiserRow } from '../advertisers/advertisers.repo.ts';
 import { getCurrentDay } from '../clock/clock.ts';
+import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, forbidden, invalidField, notFound } from '../errors.ts';
-import { findAdvertiserRow } from '../advertisers/advertisers.repo.ts';
 import { decimalToNumber, moneyToDecimal } from '../shared/money.ts';
 import { normalizeId } from '../shared/schema.ts';
 import {
@@ -80,7 +80,13 @@ function checkCampaignRules(c: Checked, currentDay: number, startDateChanged: bo
   }
   if (c.targetAgeFrom != null && c.targetAgeTo != null && c.targetAgeFrom > c.targetAgeTo) {
     throw new AppError('VALIDATION', "age_from can't be greater than age_to.", {
-      issues: [{ loc: ['body', 'targeting', 'age_from'], msg: "age_from can't be greater than age_to.", type: 'value_error' }],
+      issues: [
+        {
+          loc: ['body', 'targeting', 'age_from'],
+          msg: "age_from can't be greater than age_to.",
+          type: 'value_error',
+        },
+      ],
     });
   }
 }
@@ -162,7 +168,9 @@ export async function updateCampaign(
     const changes: Partial<CampaignValues> = {
       ...(patch.impressions_limit !== undefined && { impressionsLimit: patch.impressions_limit }),
       ...(patch.clicks_limit !== undefined && { clicksLimit: patch.clicks_limit }),
-      ...(patch.cost_per_impression !== undefined && { costPerImpression: moneyToDecimal(patch.cost_per_impression) }),
+      ...(patch.cost_per_impression !== undefined && {
+        costPerImpression: moneyToDecimal(patch.cost_per_impression),
+      }),
       ...(patch.cost_per_click !== undefined && { costPerClick: moneyToDecimal(patch.cost_per_click) }),
       ...(patch.ad_title !== undefined && { adTitle: patch.ad_title }),
       ...(patch.ad_text !== undefined && { adText: patch.ad_text }),
@@ -170,7 +178,11 @@ export async function updateCampaign(
       ...(patch.end_date !== undefined && { endDate: patch.end_date }),
       ...(patch.targeting !== undefined && targetingColumns(patch.targeting)),
     };
-    checkCampaignRules({ ...current, ...changes }, today, changes.startDate !== undefined && changes.startDate !== current.startDate);
+    checkCampaignRules(
+      { ...current, ...changes },
+      today,
+      changes.startDate !== undefined && changes.startDate !== current.startDate,
+    );
     return updateCampaignRow(tx, current.id, changes);
   });
   return toCampaign(row, deps.config);

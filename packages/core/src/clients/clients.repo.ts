@@ -33,7 +33,9 @@ export async function upsertClientRows(db: Db, rows: readonly Client[]): Promise
 
 export async function findClientRow(db: Db, id: string): Promise<Client | undefined> {
   const [row] = await db.select().from(clients).where(eq(clients.id, id)).limit(1);
-  return row && { client_id: row.id, login: row.login, age: row.age, location: row.location, gender: row.gender };
+  return (
+    row && { client_id: row.id, login: row.login, age: row.age, location: row.location, gender: row.gender }
+  );
 }
 
 export async function clientExists(db: Db, id: string): Promise<boolean> {

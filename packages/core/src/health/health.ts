@@ -29,7 +29,10 @@ export function coreHealthChecks(deps: Pick<Deps, 'db' | 'database' | 'cache'>):
       async run() {
         const id = randomUUID();
         await deps.db.execute(sql`INSERT INTO health_probes (id) VALUES (${id}::uuid)`);
-        const found = await rows<{ id: string }>(deps.db, sql`SELECT id FROM health_probes WHERE id = ${id}::uuid`);
+        const found = await rows<{ id: string }>(
+          deps.db,
+          sql`SELECT id FROM health_probes WHERE id = ${id}::uuid`,
+        );
         await deps.db.execute(sql`DELETE FROM health_probes WHERE id = ${id}::uuid`);
         if (found.length !== 1) throw new Error('probe row not read back');
       },

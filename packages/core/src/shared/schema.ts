@@ -3,7 +3,11 @@ import { type Static, type TSchema, type TUnsafe, Type } from '@sinclair/typebox
 /** Canonical 8-4-4-4-12 hexadecimal UUID, any version, case-insensitive (spec §1.4). */
 export const UUID_PATTERN = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 export const Uuid = (description?: string) =>
-  Type.String({ format: 'uuid', ...(description ? { description } : {}), examples: ['0c6a3d0e-7a41-4bb6-9a35-5e0b1c1f2f11'] });
+  Type.String({
+    format: 'uuid',
+    ...(description ? { description } : {}),
+    examples: ['0c6a3d0e-7a41-4bb6-9a35-5e0b1c1f2f11'],
+  });
 
 /** Largest integer a JSON client can send without losing precision. */
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;

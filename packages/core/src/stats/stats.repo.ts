@@ -70,5 +70,8 @@ export function campaignDailyRows(db: Db, campaignId: string): Promise<(StatsRow
 
 /** Every day 0 .. today (spec §3.16). */
 export function advertiserDailyRows(db: Db, advertiserId: string): Promise<(StatsRow & { date: number })[]> {
-  return rows(db, daily(sql`c.advertiser_id = ${advertiserId}::uuid`, sql`0`, sql`(SELECT day FROM platform_clock)`));
+  return rows(
+    db,
+    daily(sql`c.advertiser_id = ${advertiserId}::uuid`, sql`0`, sql`(SELECT day FROM platform_clock)`),
+  );
 }

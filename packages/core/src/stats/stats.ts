@@ -49,14 +49,20 @@ export async function getAdvertiserStats(deps: Pick<Deps, 'db'>, advertiserId: s
 }
 
 /** One entry per day of the campaign's range (spec §3.15). @throws AppError NOT_FOUND */
-export async function getCampaignDailyStats(deps: Pick<Deps, 'db'>, campaignId: string): Promise<DailyStats[]> {
+export async function getCampaignDailyStats(
+  deps: Pick<Deps, 'db'>,
+  campaignId: string,
+): Promise<DailyStats[]> {
   const id = normalizeId(campaignId);
   await requireCampaign(deps, id);
   return (await campaignDailyRows(deps.db, id)).map(toDaily);
 }
 
 /** One entry per day 0..current_date (spec §3.16). @throws AppError NOT_FOUND */
-export async function getAdvertiserDailyStats(deps: Pick<Deps, 'db'>, advertiserId: string): Promise<DailyStats[]> {
+export async function getAdvertiserDailyStats(
+  deps: Pick<Deps, 'db'>,
+  advertiserId: string,
+): Promise<DailyStats[]> {
   const id = normalizeId(advertiserId);
   await requireAdvertiser(deps, id);
   return (await advertiserDailyRows(deps.db, id)).map(toDaily);

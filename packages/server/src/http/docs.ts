@@ -26,10 +26,14 @@ export const docsPlugin = fp(
         ],
       },
       refResolver: {
-        buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`),
+        buildLocalReference: (json, _baseUri, _fragment, i) =>
+          typeof json.$id === 'string' ? json.$id : `def-${i}`,
       },
     });
-    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+    await app.register(swaggerUi, {
+      routePrefix: '/docs',
+      uiConfig: { docExpansion: 'list', deepLinking: true },
+    });
     const spec = () => app.swagger();
     app.get('/docs/openapi.json', { schema: { hide: true } }, async () => spec());
     app.get('/openapi.json', { schema: { hide: true } }, async () => spec());

@@ -10,7 +10,12 @@ const STATUS: Record<AppErrorCode, number> = {
   UNAVAILABLE: 503,
 };
 
-const PART_LOC: Record<string, string> = { body: 'body', querystring: 'query', params: 'path', headers: 'header' };
+const PART_LOC: Record<string, string> = {
+  body: 'body',
+  querystring: 'query',
+  params: 'path',
+  headers: 'header',
+};
 
 type AjvIssue = {
   instancePath: string;
@@ -28,7 +33,8 @@ export function validationIssues(errors: readonly AjvIssue[], part: string | und
       const key = segment.replaceAll('~1', '/').replaceAll('~0', '~');
       loc.push(/^\d+$/.test(key) ? Number(key) : key);
     }
-    if (e.keyword === 'required' && typeof e.params.missingProperty === 'string') loc.push(e.params.missingProperty);
+    if (e.keyword === 'required' && typeof e.params.missingProperty === 'string')
+      loc.push(e.params.missingProperty);
     const field =
       loc.length > 1
         ? loc
@@ -51,7 +57,17 @@ function isConnectionError(error: unknown): boolean {
   const code = (error as { code?: unknown })?.code;
   return (
     typeof code === 'string' &&
-    (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', '57P01', '57P03', '08006', '08001'].includes(code) ||
+    ([
+      'ECONNREFUSED',
+      'ECONNRESET',
+      'ETIMEDOUT',
+      'EPIPE',
+      'ENOTFOUND',
+      '57P01',
+      '57P03',
+      '08006',
+      '08001',
+    ].includes(code) ||
       code.startsWith('08'))
   );
 }
@@ -68,7 +84,11 @@ const FASTIFY_MESSAGES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'Request body is too large.',
 };
 
-export function errorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+export function errorHandler(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
   if (error instanceof AppError) {
     for (const [name, value] of Object.entries(error.details.headers ?? {})) reply.header(name, value);
     return reply.code(STATUS[error.code]).send({ detail: error.message });

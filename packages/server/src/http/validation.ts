@@ -27,7 +27,9 @@ function makeAjv(coerceTypes: Options['coerceTypes'], external: Record<string, u
  * Bodies are validated with strict JSON types (spec §1.2: "5" is not an integer); path and
  * query parameters arrive as text, so they are coerced ("2" → 2) before validation.
  */
-function buildValidator(externalSchemas: Record<string, unknown> | undefined): FastifySchemaCompiler<unknown> {
+function buildValidator(
+  externalSchemas: Record<string, unknown> | undefined,
+): FastifySchemaCompiler<unknown> {
   const strict = makeAjv(false, externalSchemas ?? {});
   const lenient = makeAjv('array', externalSchemas ?? {});
   return ({ schema, httpPart }) => (httpPart === 'body' ? strict : lenient).compile(schema as object);

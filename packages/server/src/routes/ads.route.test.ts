@@ -3,8 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
 import { buildTestApp, click, getAd, json, seed, useTestApp } from '../../test/helper.ts';
 
-type Ad = { ad_id: string; ad_title: string; ad_text: string; advertiser_id: string; ad_image: string | null };
-type Stats = { impressions_count: number; clicks_count: number; spent_impressions: number; spent_clicks: number };
+type Ad = {
+  ad_id: string;
+  ad_title: string;
+  ad_text: string;
+  advertiser_id: string;
+  ad_image: string | null;
+};
+type Stats = {
+  impressions_count: number;
+  clicks_count: number;
+  spent_impressions: number;
+  spent_clicks: number;
+};
 
 describe('GET /ads and POST /ads/{adId}/click', () => {
   // Tests sharing this app isolate themselves with a unique targeted location each; tests that
@@ -18,7 +29,11 @@ describe('GET /ads and POST /ads/{adId}/click', () => {
       const s = seed(ctx.app);
       const a = await s.advertiser();
       const location = `L-${randomUUID()}`;
-      const c = await s.campaign(a.advertiser_id, { ad_title: 'Buy', ad_text: 'Now', targeting: { location } });
+      const c = await s.campaign(a.advertiser_id, {
+        ad_title: 'Buy',
+        ad_text: 'Now',
+        targeting: { location },
+      });
       const client = await s.client({ location });
       const res = await getAd(ctx.app, client.client_id);
       assert.equal(res.statusCode, 200, res.body);
@@ -150,8 +165,14 @@ describe('GET /ads and POST /ads/{adId}/click', () => {
     test('impressions_limit: each client at most once, never more clients than the limit', async () => {
       const s = seed(ctx.app);
       const a = await s.advertiser();
-      const c = await s.campaign(a.advertiser_id, { impressions_limit: 2, clicks_limit: 2, targeting: { location: `L-${randomUUID()}` } });
-      const clients = await Promise.all(Array.from({ length: 4 }, () => s.client({ location: c.targeting?.location as string })));
+      const c = await s.campaign(a.advertiser_id, {
+        impressions_limit: 2,
+        clicks_limit: 2,
+        targeting: { location: `L-${randomUUID()}` },
+      });
+      const clients = await Promise.all(
+        Array.from({ length: 4 }, () => s.client({ location: c.targeting?.location as string })),
+      );
       const statuses = [];
       for (const cl of clients) statuses.push((await getAd(ctx.app, cl.client_id)).statusCode);
       assert.deepEqual(statuses, [200, 200, 404, 404]);
@@ -172,7 +193,11 @@ describe('GET /ads and POST /ads/{adId}/click', () => {
       const s = seed(ctx.app);
       const a = await s.advertiser();
       const location = `L-${randomUUID()}`;
-      const c = await s.campaign(a.advertiser_id, { impressions_limit: 10, clicks_limit: 1, targeting: { location } });
+      const c = await s.campaign(a.advertiser_id, {
+        impressions_limit: 10,
+        clicks_limit: 1,
+        targeting: { location },
+      });
       const x = await s.client({ location });
       const y = await s.client({ location });
       assert.equal((await getAd(ctx.app, x.client_id)).statusCode, 200);
@@ -188,7 +213,11 @@ describe('GET /ads and POST /ads/{adId}/click', () => {
       const s = seed(ctx.app);
       const a = await s.advertiser();
       const location = `L-${randomUUID()}`;
-      const c = await s.campaign(a.advertiser_id, { impressions_limit: 5, clicks_limit: 5, targeting: { location } });
+      const c = await s.campaign(a.advertiser_id, {
+        impressions_limit: 5,
+        clicks_limit: 5,
+        targeting: { location },
+      });
       const clients = await Promise.all(Array.from({ length: 50 }, () => s.client({ location })));
       const results = await Promise.all(clients.map((cl) => getAd(ctx.app, cl.client_id)));
       const served = results.filter((r) => r.statusCode === 200);
@@ -201,12 +230,18 @@ describe('GET /ads and POST /ads/{adId}/click', () => {
       const s = seed(ctx.app);
       const a = await s.advertiser();
       const location = `L-${randomUUID()}`;
-      const c = await s.campaign(a.advertiser_id, { impressions_limit: 3, clicks_limit: 3, targeting: { location } });
+      const c = await s.campaign(a.advertiser_id, {
+        impressions_limit: 3,
+        clicks_limit: 3,
+        targeting: { location },
+      });
       const client = await s.client({ location });
       const results = await Promise.all(Array.from({ length: 20 }, () => getAd(ctx.app, client.client_id)));
       assert.ok(results.every((r) => r.statusCode === 200));
       assert.equal((await stats(c.campaign_id)).impressions_count, 1);
-      const clicks = await Promise.all(Array.from({ length: 20 }, () => click(ctx.app, c.campaign_id, client.client_id)));
+      const clicks = await Promise.all(
+        Array.from({ length: 20 }, () => click(ctx.app, c.campaign_id, client.client_id)),
+      );
       assert.ok(clicks.every((r) => r.statusCode === 204));
       assert.equal((await stats(c.campaign_id)).clicks_count, 1);
     });
@@ -215,7 +250,11 @@ describe('GET /ads and POST /ads/{adId}/click', () => {
       const s = seed(ctx.app);
       const a = await s.advertiser();
       const location = `L-${randomUUID()}`;
-      const c = await s.campaign(a.advertiser_id, { impressions_limit: 20, clicks_limit: 3, targeting: { location } });
+      const c = await s.campaign(a.advertiser_id, {
+        impressions_limit: 20,
+        clicks_limit: 3,
+        targeting: { location },
+      });
       for (let i = 0; i < 10; i++) {
         const cl = await s.client({ location });
         const res = await getAd(ctx.app, cl.client_id);
@@ -250,7 +289,8 @@ describe('GET /ads and POST /ads/{adId}/click', () => {
       assert.deepEqual(json(never), { detail: 'Forbidden' });
       assert.equal((await click(ctx.app, 'xyz', client.client_id)).statusCode, 400);
       assert.equal(
-        (await ctx.app.inject({ method: 'POST', url: `/ads/${c.campaign_id}/click`, payload: {} })).statusCode,
+        (await ctx.app.inject({ method: 'POST', url: `/ads/${c.campaign_id}/click`, payload: {} }))
+          .statusCode,
         400,
       );
     });
@@ -262,7 +302,10 @@ describe('GET /ads and POST /ads/{adId}/click', () => {
       const c = await s.campaign(a.advertiser_id, { targeting: { location } });
       const client = await s.client({ location });
       assert.equal((await getAd(ctx.app, client.client_id)).statusCode, 200);
-      await ctx.app.inject({ method: 'DELETE', url: `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}` });
+      await ctx.app.inject({
+        method: 'DELETE',
+        url: `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}`,
+      });
       assert.equal((await getAd(ctx.app, client.client_id)).statusCode, 404);
       assert.equal((await click(ctx.app, c.campaign_id, client.client_id)).statusCode, 404);
     });

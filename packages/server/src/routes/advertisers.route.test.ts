@@ -7,7 +7,8 @@ describe('advertisers and ML scores', () => {
   const ctx = useTestApp();
   const bulk = (payload: unknown) =>
     ctx.app.inject({ method: 'POST', url: '/advertisers/bulk', payload: payload as object });
-  const score = (payload: unknown) => ctx.app.inject({ method: 'POST', url: '/ml-scores', payload: payload as object });
+  const score = (payload: unknown) =>
+    ctx.app.inject({ method: 'POST', url: '/ml-scores', payload: payload as object });
 
   describe('happy path', () => {
     test('bulk upsert with last-wins ordering and GET', async () => {
@@ -35,16 +36,26 @@ describe('advertisers and ML scores', () => {
   describe('errors', () => {
     test('advertiser validation: empty name, missing id, wrong types → 400 and nothing written', async () => {
       const good = { advertiser_id: randomUUID(), name: 'Good' };
-      for (const bad of [{ advertiser_id: randomUUID(), name: '' }, { name: 'x' }, { advertiser_id: randomUUID(), name: 5 }]) {
+      for (const bad of [
+        { advertiser_id: randomUUID(), name: '' },
+        { name: 'x' },
+        { advertiser_id: randomUUID(), name: 5 },
+      ]) {
         const res = await bulk([good, bad]);
         assert.equal(res.statusCode, 400, JSON.stringify(bad));
       }
-      assert.equal((await ctx.app.inject({ method: 'GET', url: `/advertisers/${good.advertiser_id}` })).statusCode, 404);
+      assert.equal(
+        (await ctx.app.inject({ method: 'GET', url: `/advertisers/${good.advertiser_id}` })).statusCode,
+        404,
+      );
     });
 
     test('GET advertiser: 400 bad uuid, 404 unknown', async () => {
       assert.equal((await ctx.app.inject({ method: 'GET', url: '/advertisers/xyz' })).statusCode, 400);
-      assert.equal((await ctx.app.inject({ method: 'GET', url: `/advertisers/${randomUUID()}` })).statusCode, 404);
+      assert.equal(
+        (await ctx.app.inject({ method: 'GET', url: `/advertisers/${randomUUID()}` })).statusCode,
+        404,
+      );
     });
 
     test('ML score: negative, fractional, string, missing → 400; unknown client or advertiser → 404', async () => {
@@ -60,7 +71,10 @@ describe('advertisers and ML scores', () => {
         (await score({ client_id: randomUUID(), advertiser_id: a.advertiser_id, score: 1 })).statusCode,
         404,
       );
-      assert.equal((await score({ client_id: c.client_id, advertiser_id: randomUUID(), score: 1 })).statusCode, 404);
+      assert.equal(
+        (await score({ client_id: c.client_id, advertiser_id: randomUUID(), score: 1 })).statusCode,
+        404,
+      );
     });
   });
 });

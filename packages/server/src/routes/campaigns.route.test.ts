@@ -25,7 +25,11 @@ const body = (overrides: Partial<CampaignBody> = {}): CampaignBody => ({
 describe('campaigns', () => {
   const ctx = useTestApp();
   const create = (advertiserId: string, payload: unknown) =>
-    ctx.app.inject({ method: 'POST', url: `/advertisers/${advertiserId}/campaigns`, payload: payload as object });
+    ctx.app.inject({
+      method: 'POST',
+      url: `/advertisers/${advertiserId}/campaigns`,
+      payload: payload as object,
+    });
   const put = (c: { advertiser_id: string; campaign_id: string }, payload: unknown) =>
     ctx.app.inject({
       method: 'PUT',
@@ -47,23 +51,43 @@ describe('campaigns', () => {
         targeting: { gender: null, age_from: null, age_to: null, location: null },
         ad_image: null,
       });
-      const got = await ctx.app.inject({ method: 'GET', url: `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}` });
+      const got = await ctx.app.inject({
+        method: 'GET',
+        url: `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}`,
+      });
       assert.deepEqual(json(got), c);
     });
 
     test('targeting: partial object stored with nulls; ALL and null are distinct values', async () => {
       const a = await seed(ctx.app).advertiser();
       const res = await create(a.advertiser_id, body({ targeting: { gender: 'ALL', age_from: 18 } }));
-      assert.deepEqual(json<Campaign>(res).targeting, { gender: 'ALL', age_from: 18, age_to: null, location: null });
+      assert.deepEqual(json<Campaign>(res).targeting, {
+        gender: 'ALL',
+        age_from: 18,
+        age_to: null,
+        location: null,
+      });
       const empty = await create(a.advertiser_id, body({ targeting: {} }));
-      assert.deepEqual(json<Campaign>(empty).targeting, { gender: null, age_from: null, age_to: null, location: null });
+      assert.deepEqual(json<Campaign>(empty).targeting, {
+        gender: null,
+        age_from: null,
+        age_to: null,
+        location: null,
+      });
     });
 
     test('legal edge values: impressions_limit 0, one-day campaign, costs 0', async () => {
       const a = await seed(ctx.app).advertiser();
       const res = await create(
         a.advertiser_id,
-        body({ impressions_limit: 0, clicks_limit: 0, start_date: 3, end_date: 3, cost_per_click: 0, cost_per_impression: 0 }),
+        body({
+          impressions_limit: 0,
+          clicks_limit: 0,
+          start_date: 3,
+          end_date: 3,
+          cost_per_click: 0,
+          cost_per_impression: 0,
+        }),
       );
       assert.equal(res.statusCode, 201, res.body);
     });
@@ -81,16 +105,28 @@ describe('campaigns', () => {
         json<Campaign[]>(list).map((c) => c.campaign_id),
         [ids[1], ids[3], ids[2], ids[0]],
       );
-      const page2 = await ctx.app.inject({ method: 'GET', url: `/advertisers/${a.advertiser_id}/campaigns?size=3&page=2` });
+      const page2 = await ctx.app.inject({
+        method: 'GET',
+        url: `/advertisers/${a.advertiser_id}/campaigns?size=3&page=2`,
+      });
       assert.deepEqual(
         json<Campaign[]>(page2).map((c) => c.campaign_id),
         [ids[0]],
       );
-      const past = await ctx.app.inject({ method: 'GET', url: `/advertisers/${a.advertiser_id}/campaigns?size=3&page=9` });
+      const past = await ctx.app.inject({
+        method: 'GET',
+        url: `/advertisers/${a.advertiser_id}/campaigns?size=3&page=9`,
+      });
       assert.deepEqual(json(past), []);
-      const zero = await ctx.app.inject({ method: 'GET', url: `/advertisers/${a.advertiser_id}/campaigns?size=0` });
+      const zero = await ctx.app.inject({
+        method: 'GET',
+        url: `/advertisers/${a.advertiser_id}/campaigns?size=0`,
+      });
       assert.deepEqual(json(zero), []);
-      const huge = await ctx.app.inject({ method: 'GET', url: `/advertisers/${a.advertiser_id}/campaigns?size=5000` });
+      const huge = await ctx.app.inject({
+        method: 'GET',
+        url: `/advertisers/${a.advertiser_id}/campaigns?size=5000`,
+      });
       assert.equal(huge.statusCode, 200);
       assert.equal(json<Campaign[]>(huge).length, 4);
     });
@@ -107,32 +143,60 @@ describe('campaigns', () => {
       assert.equal(u1.ad_text, c.ad_text);
       assert.deepEqual(u1.targeting, { gender: 'MALE', age_from: null, age_to: null, location: 'Kazan' });
       const r2 = await put(c, { targeting: { age_to: 40 } });
-      assert.deepEqual(json<Campaign>(r2).targeting, { gender: null, age_from: null, age_to: 40, location: null });
+      assert.deepEqual(json<Campaign>(r2).targeting, {
+        gender: null,
+        age_from: null,
+        age_to: 40,
+        location: null,
+      });
       const r3 = await put(c, { targeting: null });
-      assert.deepEqual(json<Campaign>(r3).targeting, { gender: null, age_from: null, age_to: null, location: null });
+      assert.deepEqual(json<Campaign>(r3).targeting, {
+        gender: null,
+        age_from: null,
+        age_to: null,
+        location: null,
+      });
     });
 
     test('before start every field may change; after start frozen fields only keep their value', async (t) => {
       // Moves the clock: its own app.
       const { app } = await buildTestApp(t);
       const put = (c: { advertiser_id: string; campaign_id: string }, payload: unknown) =>
-        app.inject({ method: 'PUT', url: `/advertisers/${c.advertiser_id}/campaigns/${c.campaign_id}`, payload: payload as object });
+        app.inject({
+          method: 'PUT',
+          url: `/advertisers/${c.advertiser_id}/campaigns/${c.campaign_id}`,
+          payload: payload as object,
+        });
       const s = seed(app);
       const a = await s.advertiser();
       const c = await s.campaign(a.advertiser_id, { start_date: 5, end_date: 8 });
       const before = await put(c, { impressions_limit: 7, clicks_limit: 3, start_date: 6, end_date: 9 });
       assert.equal(before.statusCode, 200, before.body);
       await s.advance(6);
-      for (const frozen of [{ impressions_limit: 8 }, { clicks_limit: 2 }, { start_date: 7 }, { end_date: 12 }]) {
+      for (const frozen of [
+        { impressions_limit: 8 },
+        { clicks_limit: 2 },
+        { start_date: 7 },
+        { end_date: 12 },
+      ]) {
         const res = await put(c, frozen);
         assert.equal(res.statusCode, 403, JSON.stringify(frozen));
         assert.deepEqual(json(res), { detail: 'Forbidden' });
       }
-      const same = await put(c, { impressions_limit: 7, clicks_limit: 3, start_date: 6, end_date: 9, ad_text: 'changed' });
+      const same = await put(c, {
+        impressions_limit: 7,
+        clicks_limit: 3,
+        start_date: 6,
+        end_date: 9,
+        ad_text: 'changed',
+      });
       assert.equal(same.statusCode, 200, same.body);
       assert.equal(json<Campaign>(same).ad_text, 'changed');
       const got = json<Campaign>(
-        await app.inject({ method: 'GET', url: `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}` }),
+        await app.inject({
+          method: 'GET',
+          url: `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}`,
+        }),
       );
       assert.equal(got.impressions_limit, 7);
     });
@@ -147,7 +211,10 @@ describe('campaigns', () => {
       assert.equal(del.body, '');
       assert.equal((await ctx.app.inject({ method: 'GET', url })).statusCode, 404);
       assert.equal((await ctx.app.inject({ method: 'DELETE', url })).statusCode, 404);
-      assert.equal((await ctx.app.inject({ method: 'GET', url: `/stats/campaigns/${c.campaign_id}` })).statusCode, 404);
+      assert.equal(
+        (await ctx.app.inject({ method: 'GET', url: `/stats/campaigns/${c.campaign_id}` })).statusCode,
+        404,
+      );
     });
   });
 
@@ -191,9 +258,17 @@ describe('campaigns', () => {
     test('start_date before the current day is 400 on create, and on update only if it changes', async (t) => {
       const { app } = await buildTestApp(t);
       const create = (advertiserId: string, payload: unknown) =>
-        app.inject({ method: 'POST', url: `/advertisers/${advertiserId}/campaigns`, payload: payload as object });
+        app.inject({
+          method: 'POST',
+          url: `/advertisers/${advertiserId}/campaigns`,
+          payload: payload as object,
+        });
       const put = (c: { advertiser_id: string; campaign_id: string }, payload: unknown) =>
-        app.inject({ method: 'PUT', url: `/advertisers/${c.advertiser_id}/campaigns/${c.campaign_id}`, payload: payload as object });
+        app.inject({
+          method: 'PUT',
+          url: `/advertisers/${c.advertiser_id}/campaigns/${c.campaign_id}`,
+          payload: payload as object,
+        });
       const s = seed(app);
       const a = await s.advertiser();
       const c = await s.campaign(a.advertiser_id, { start_date: 50, end_date: 60 });
@@ -221,13 +296,20 @@ describe('campaigns', () => {
       const c = await s.campaign(owner.advertiser_id);
       const foreign = `/advertisers/${stranger.advertiser_id}/campaigns/${c.campaign_id}`;
       assert.equal((await ctx.app.inject({ method: 'GET', url: foreign })).statusCode, 404);
-      assert.equal((await ctx.app.inject({ method: 'PUT', url: foreign, payload: { ad_title: 'x' } })).statusCode, 404);
+      assert.equal(
+        (await ctx.app.inject({ method: 'PUT', url: foreign, payload: { ad_title: 'x' } })).statusCode,
+        404,
+      );
       assert.equal((await ctx.app.inject({ method: 'DELETE', url: foreign })).statusCode, 404);
       assert.equal(
-        (await ctx.app.inject({ method: 'GET', url: `/advertisers/${owner.advertiser_id}/campaigns/nope` })).statusCode,
+        (await ctx.app.inject({ method: 'GET', url: `/advertisers/${owner.advertiser_id}/campaigns/nope` }))
+          .statusCode,
         400,
       );
-      assert.equal((await ctx.app.inject({ method: 'GET', url: `/advertisers/${randomUUID()}/campaigns` })).statusCode, 404);
+      assert.equal(
+        (await ctx.app.inject({ method: 'GET', url: `/advertisers/${randomUUID()}/campaigns` })).statusCode,
+        404,
+      );
     });
 
     test('PUT: null scalar is 400, merged cross-field violation is 400, and nothing is written', async () => {
@@ -238,7 +320,10 @@ describe('campaigns', () => {
       assert.equal((await put(c, { ad_title: null })).statusCode, 400);
       assert.equal((await put(c, { impressions_limit: 4, ad_title: 'changed' })).statusCode, 400);
       const got = json<Campaign>(
-        await ctx.app.inject({ method: 'GET', url: `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}` }),
+        await ctx.app.inject({
+          method: 'GET',
+          url: `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}`,
+        }),
       );
       assert.equal(got.ad_title, 'Title');
       assert.equal(got.impressions_limit, 10);
@@ -247,7 +332,10 @@ describe('campaigns', () => {
     test('paging parameters: page 0, negative size, non-integers → 400', async () => {
       const a = await seed(ctx.app).advertiser();
       for (const q of ['page=0', 'page=-1', 'size=-1', 'page=1.5', 'size=abc']) {
-        const res = await ctx.app.inject({ method: 'GET', url: `/advertisers/${a.advertiser_id}/campaigns?${q}` });
+        const res = await ctx.app.inject({
+          method: 'GET',
+          url: `/advertisers/${a.advertiser_id}/campaigns?${q}`,
+        });
         assert.equal(res.statusCode, 400, q);
       }
     });

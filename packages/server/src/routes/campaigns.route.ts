@@ -79,7 +79,8 @@ export const campaignsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async 
         response: { 200: campaign, 400: error, 403: error, 404: error },
       },
     },
-    async (request) => updateCampaign(deps, request.params.advertiserId, request.params.campaignId, request.body),
+    async (request) =>
+      updateCampaign(deps, request.params.advertiserId, request.params.campaignId, request.body),
   );
 
   app.delete(

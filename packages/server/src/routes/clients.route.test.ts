@@ -14,7 +14,8 @@ const client = (overrides: Record<string, unknown> = {}) => ({
 
 describe('POST /clients/bulk and GET /clients/{clientId}', () => {
   const ctx = useTestApp();
-  const bulk = (payload: unknown) => ctx.app.inject({ method: 'POST', url: '/clients/bulk', payload: payload as object });
+  const bulk = (payload: unknown) =>
+    ctx.app.inject({ method: 'POST', url: '/clients/bulk', payload: payload as object });
 
   describe('happy path', () => {
     test('creates clients and returns them with 201', async () => {
@@ -35,7 +36,10 @@ describe('POST /clients/bulk and GET /clients/{clientId}', () => {
       const res = await bulk([changed]);
       assert.equal(res.statusCode, 201);
       assert.deepEqual(json(res), [changed]);
-      assert.deepEqual(json(await ctx.app.inject({ method: 'GET', url: `/clients/${a.client_id}` })), changed);
+      assert.deepEqual(
+        json(await ctx.app.inject({ method: 'GET', url: `/clients/${a.client_id}` })),
+        changed,
+      );
     });
 
     test('duplicates in one request: last wins, ordered by last occurrence ([A1, B1, A2] → [B1, A2])', async () => {
@@ -46,7 +50,10 @@ describe('POST /clients/bulk and GET /clients/{clientId}', () => {
       const res = await bulk([a1, b1, a2]);
       assert.equal(res.statusCode, 201);
       assert.deepEqual(json(res), [b1, a2]);
-      assert.equal(json<{ login: string }>(await ctx.app.inject({ method: 'GET', url: `/clients/${id}` })).login, 'second');
+      assert.equal(
+        json<{ login: string }>(await ctx.app.inject({ method: 'GET', url: `/clients/${id}` })).login,
+        'second',
+      );
     });
 
     test('empty array gives 201 []', async () => {
@@ -113,7 +120,10 @@ describe('POST /clients/bulk and GET /clients/{clientId}', () => {
       const good = client();
       const res = await bulk([good, client({ age: 500 })]);
       assert.equal(res.statusCode, 400);
-      assert.equal((await ctx.app.inject({ method: 'GET', url: `/clients/${good.client_id}` })).statusCode, 404);
+      assert.equal(
+        (await ctx.app.inject({ method: 'GET', url: `/clients/${good.client_id}` })).statusCode,
+        404,
+      );
     });
 
     test('an invalid earlier duplicate rejects the batch even if the last occurrence is valid', async () => {

@@ -4,7 +4,10 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 
 const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+  s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
+  );
 
 /** True when the Accept header lists JSON and does not list HTML before it. */
 function prefersJson(accept: string | undefined): boolean {
@@ -40,13 +43,16 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps; extraChecks?:
         summary: 'Component health',
         description:
           'JSON with `?format=json` or `Accept: application/json`, HTML otherwise. 200 when every critical component is "working", 500 otherwise.',
-        querystring: Type.Object({ format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('html')])) }),
+        querystring: Type.Object({
+          format: Type.Optional(Type.Union([Type.Literal('json'), Type.Literal('html')])),
+        }),
       },
     },
     async (request, reply) => {
       const { healthy, components } = await checkHealth(checks);
       const wantsJson =
-        request.query.format === 'json' || (request.query.format !== 'html' && prefersJson(request.headers.accept));
+        request.query.format === 'json' ||
+        (request.query.format !== 'html' && prefersJson(request.headers.accept));
       reply.code(healthy ? 200 : 500);
       if (wantsJson) return reply.send(components);
       return reply.type('text/html; charset=utf-8').send(renderHtml(components, healthy));

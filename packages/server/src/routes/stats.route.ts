@@ -36,7 +36,8 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
       schema: {
         tags: ['Statistics'],
         summary: 'Daily statistics for one campaign',
-        description: 'From start_date through max(min(end_date, current_date), last event day); never past today.',
+        description:
+          'From start_date through max(min(end_date, current_date), last event day); never past today.',
         params: CampaignParams,
         response: { 200: daily, 400: error, 404: error },
       },
@@ -54,7 +55,10 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
         schema: {
           tags: ['Statistics'],
           summary: deprecated ? 'Totals for an advertiser (alias)' : "Totals over an advertiser's campaigns",
-          ...(deprecated && { deprecated: true, description: 'Alias of /stats/advertisers/{advertiserId}/campaigns.' }),
+          ...(deprecated && {
+            deprecated: true,
+            description: 'Alias of /stats/advertisers/{advertiserId}/campaigns.',
+          }),
           params: AdvertiserParams,
           response: { 200: stats, 400: error, 404: error },
         },
@@ -72,7 +76,9 @@ export const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app
       {
         schema: {
           tags: ['Statistics'],
-          summary: deprecated ? 'Daily statistics for an advertiser (alias)' : 'Daily statistics for an advertiser',
+          summary: deprecated
+            ? 'Daily statistics for an advertiser (alias)'
+            : 'Daily statistics for an advertiser',
           description: deprecated
             ? 'Alias of /stats/advertisers/{advertiserId}/campaigns/daily.'
             : 'Every day from 0 through current_date.',

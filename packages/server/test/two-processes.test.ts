@@ -1,0 +1,118 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, usingPostgres } from './helper.ts';
+
+const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer(databaseUrl: string): Promise<{ base: string; proc: ChildProcess }> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    try {
+      const res = await fetch(`${base}/health?format=json`);
+      if (res.ok) return { base, proc };
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill();
+  throw new Error('server did not start');
+}
+
+const post = (url: string, body: unknown) =>
+  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+test('issue 2: two API processes on one PostgreSQL never overshoot limits or double-count', {
+  skip: usingPostgres ? false : 'needs PostgreSQL (DATABASE_URL): skipped on embedded PGlite',
+  timeout: 120_000,
+}, async (t) => {
+  const database = await createTestDatabase();
+  t.after(() => database.drop());
+  // Both start at once: migrations are serialised by an advisory lock.
+  const [one, two] = await Promise.all([startServer(database.url), startServer(database.url)]);
+  t.after(() => {
+    one.proc.kill('SIGTERM');
+    two.proc.kill('SIGTERM');
+  });
+  const bases = [one.base, two.base];
+
+  const advertiser = randomUUID();
+  assert.equal(
+    (await post(`${one.base}/advertisers/bulk`, [{ advertiser_id: advertiser, name: 'A' }])).status,
+    201,
+  );
+  const campaign = (await (
+    await post(`${two.base}/advertisers/${advertiser}/campaigns`, {
+      impressions_limit: 5,
+      clicks_limit: 2,
+      cost_per_impression: 0.1,
+      cost_per_click: 0.2,
+      ad_title: 't',
+      ad_text: 'x',
+      start_date: 0,
+      end_date: 3,
+    })
+  ).json()) as { campaign_id: string };
+  const clients = Array.from({ length: 60 }, () => ({
+    client_id: randomUUID(),
+    login: 'c',
+    age: 30,
+    location: 'X',
+    gender: 'MALE',
+  }));
+  assert.equal((await post(`${one.base}/clients/bulk`, clients)).status, 201);
+
+  const served = await Promise.all(
+    clients.map((c, i) => fetch(`${bases[i % 2]}/ads?client_id=${c.client_id}`).then((r) => r.status)),
+  );
+  assert.equal(served.filter((s) => s === 200).length, 5);
+  assert.ok(served.every((s) => s === 200 || s === 404));
+
+  // One viewer clicking many times on both processes at once counts once.
+  const shown = clients[served.indexOf(200)];
+  assert.ok(shown);
+  const clicks = await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      post(`${bases[i % 2]}/ads/${campaign.campaign_id}/click`, { client_id: shown.client_id }).then(
+        (r) => r.status,
+      ),
+    ),
+  );
+  assert.ok(clicks.every((s) => s === 204));
+
+  const stats = (await (await fetch(`${two.base}/stats/campaigns/${campaign.campaign_id}`)).json()) as {
+    impressions_count: number;
+    clicks_count: number;
+    spent_total: number;
+  };
+  assert.equal(stats.impressions_count, 5);
+  assert.equal(stats.clicks_count, 1);
+  assert.equal(stats.spent_total, 0.7);
+});
