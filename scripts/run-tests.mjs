@@ -35,7 +35,8 @@ const backends = [
 ];
 console.log(`running ${files.length} test files; ${backends.join(', ')}`);
 const skipped = [];
-if (!process.env.DATABASE_URL) skipped.push('PostgreSQL-only tests (set DATABASE_URL=postgres://… to run them)');
+if (!process.env.DATABASE_URL)
+  skipped.push('PostgreSQL-only tests (set DATABASE_URL=postgres://… to run them)');
 if (!process.env.REDIS_URL) skipped.push('Redis tests (set REDIS_URL=redis://… to run them)');
 for (const what of skipped) console.warn(`\x1b[33m*** SKIPPING ${what} ***\x1b[0m`);
 

@@ -80,7 +80,6 @@ export {
   type OverrideTarget,
   type Page,
   type QueryFn,
-  recordEventRow,
   type SettingsRecord,
   type ThrottleValues,
 } from './throttle.repo.ts';

@@ -180,7 +180,8 @@ export interface EventListFilter {
 
 /** The throttle: decisions, admin management and diagnostics over one set of dependencies. */
 export interface AdsThrottle {
-  readonly config: Readonly<ThrottleConfig>;
+  /** The resolved configuration, without the hash secret. */
+  readonly config: Readonly<Omit<ThrottleConfig, 'hashSecret'>>;
   readonly store: ThrottleStore;
   /** The full decision; never throws (failures give `onError`). */
   decide(viewer: ViewerInput | null | undefined, options?: DecideOptions): Promise<AdsDecision>;
@@ -653,8 +654,9 @@ export function createAdsThrottle(options: CreateAdsThrottleOptions): AdsThrottl
 
   const pageSize = (limit: number | undefined): number => Math.min(Math.max(1, Math.trunc(limit ?? 50)), 500);
 
+  const { hashSecret: _secret, ...publicConfig } = config;
   return {
-    config,
+    config: publicConfig,
     store,
     decide,
     async shouldShowAds(viewer, decideOptions) {

@@ -10,9 +10,11 @@ const advance = (app: Awaited<ReturnType<typeof startTestApp>>['app'], day: unkn
 
 test('POST /time/advance: echo, same day allowed, never backwards, strict types', async (t) => {
   const { app } = await buildTestApp(t);
+  assert.deepEqual(json(await app.inject({ method: 'GET', url: '/time' })), { current_date: 0 });
   const res = await advance(app, 7);
   assert.equal(res.statusCode, 200);
   assert.deepEqual(json(res), { current_date: 7 });
+  assert.deepEqual(json(await app.inject({ method: 'GET', url: '/time' })), { current_date: 7 });
   assert.equal((await advance(app, 7)).statusCode, 200);
   const back = await advance(app, 6);
   assert.equal(back.statusCode, 400);

@@ -1,4 +1,4 @@
-import { advanceTime } from '@adnova/core/clock/clock';
+import { advanceTime, getCurrentDay } from '@adnova/core/clock/clock';
 import type { Deps } from '@adnova/core/deps';
 import { ErrorSchema, MAX_INT32, refTo } from '@adnova/core/shared/schema';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
@@ -23,5 +23,17 @@ export const timeRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app,
       },
     },
     async (request) => advanceTime(deps, request.body.current_date),
+  );
+
+  app.get(
+    '/time',
+    {
+      schema: {
+        tags: ['Time'],
+        summary: 'Read the current day (AdNova extension)',
+        response: { 200: refTo(Time) },
+      },
+    },
+    async () => ({ current_date: await getCurrentDay(deps.db) }),
   );
 };
