@@ -35,6 +35,20 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ deps: Deps; extraChecks?:
   { deps, extraChecks = [] },
 ) => {
   const checks = [...coreHealthChecks(deps), ...extraChecks];
+
+  // Liveness: answers as long as the process serves HTTP, touching no dependency (for
+  // orchestrators' liveness probes and as the benchmark's baseline route).
+  app.get(
+    '/livez',
+    {
+      schema: {
+        tags: ['Operations'],
+        summary: 'Liveness probe',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
+    },
+    async () => ({ status: 'ok' as const }),
+  );
   app.get(
     '/health',
     {

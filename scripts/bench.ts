@@ -1,0 +1,214 @@
+// Benchmarks GET /ads against a trivial route in the same run, with wrk, on PGlite and (when
+// DATABASE_URL is set) PostgreSQL. Loads a generated data set with a bulk loader first.
+// Usage: npm run bench [-- --db pglite|postgres|both --duration 10 --connections 64
+//                           --clients 10000 --campaigns 500 --scores 100000]
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { upsertAdvertisers } from '@adnova/core/advertisers/advertisers';
+import { createCampaign } from '@adnova/core/campaigns/campaigns';
+import { upsertClients } from '@adnova/core/clients/clients';
+import { loadConfig } from '@adnova/core/config';
+import { createDeps } from '@adnova/core/deps';
+import { upsertMlScoreRows } from '@adnova/core/ml-scores/ml-scores.repo';
+import { generateWorkload } from '@adnova/core/workload/workload';
+import cliProgress from 'cli-progress';
+import pg from 'pg';
+
+const { values } = parseArgs({
+  options: {
+    db: { type: 'string', default: process.env.DATABASE_URL ? 'both' : 'pglite' },
+    duration: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '64' },
+    clients: { type: 'string', default: '10000' },
+    advertisers: { type: 'string', default: '100' },
+    campaigns: { type: 'string', default: '500' },
+    scores: { type: 'string', default: '100000' },
+  },
+});
+const root = fileURLToPath(new URL('..', import.meta.url));
+const serverMain = join(root, 'packages/server/src/main.ts');
+
+function ensureWrk(): void {
+  if (spawnSync('wrk', ['--version']).error === undefined) return;
+  console.log('wrk not found: installing it from Debian packages (apt-get install -y wrk)…');
+  execFileSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'inherit' });
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+const size = {
+  clients: Number(values.clients),
+  advertisers: Number(values.advertisers),
+  campaigns: Number(values.campaigns),
+  mlScores: Number(values.scores),
+  days: 1,
+};
+
+async function load(databaseUrl: string): Promise<string[]> {
+  const w = generateWorkload(size, 4242);
+  const deps = await createDeps(loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }));
+  const bar = new cliProgress.SingleBar(
+    { format: ' loading {bar} {percentage}% | {stage}', hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(4, 0, { stage: 'advertisers' });
+  await upsertAdvertisers(deps, w.advertisers);
+  bar.increment(1, { stage: `${w.clients.length} clients` });
+  await upsertClients(deps, w.clients);
+  bar.increment(1, { stage: `${w.campaigns.length} campaigns` });
+  for (const { advertiser_id, campaign } of w.campaigns) {
+    // Every campaign runs on day 0 so the whole inventory competes.
+    await createCampaign(deps, advertiser_id, { ...campaign, start_date: 0, end_date: 0 });
+  }
+  bar.increment(1, { stage: `${w.mlScores.length} ML scores` });
+  await upsertMlScoreRows(deps.db, w.mlScores);
+  bar.increment(1, { stage: 'done' });
+  bar.stop();
+  await deps.close();
+  return w.clients.map((c) => c.client_id);
+}
+
+async function startServer(databaseUrl: string): Promise<{ base: string; proc: ChildProcess }> {
+  const port = await freePort();
+  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', serverMain], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 600; i++) {
+    try {
+      if ((await fetch(`${base}/livez`)).ok) return { base, proc };
+    } catch {
+      // starting
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  proc.kill();
+  throw new Error('server did not start');
+}
+
+type WrkResult = { rps: number; p50: number; p99: number; requests: number; non2xx: number; errors: number };
+
+function toMs(value: string): number {
+  const m = /^([\d.]+)(us|ms|s|m)$/.exec(value.trim());
+  if (!m) return Number.NaN;
+  const n = Number(m[1]);
+  return m[2] === 'us' ? n / 1000 : m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : n * 60_000;
+}
+
+function wrk(url: string, script?: string): WrkResult {
+  const args = ['-t2', `-c${values.connections}`, `-d${values.duration}s`, '--latency', '--timeout', '10s'];
+  if (script) args.push('-s', script);
+  const out = execFileSync('wrk', [...args, url], { encoding: 'utf8' });
+  const num = (re: RegExp) => Number(re.exec(out)?.[1] ?? 0);
+  const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out);
+  return {
+    rps: num(/Requests\/sec:\s+([\d.]+)/),
+    p50: toMs(/^\s+50%\s+(\S+)/m.exec(out)?.[1] ?? ''),
+    p99: toMs(/^\s+99%\s+(\S+)/m.exec(out)?.[1] ?? ''),
+    requests: num(/(\d+) requests in/),
+    non2xx: num(/Non-2xx or 3xx responses: (\d+)/),
+    errors: socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0,
+  };
+}
+
+async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unknown>> {
+  let databaseUrl: string;
+  let cleanup: () => Promise<void>;
+  if (kind === 'pglite') {
+    const dir = mkdtempSync(join(tmpdir(), 'adnova-bench-'));
+    databaseUrl = `file://${join(dir, 'pglite')}`;
+    cleanup = async () => rmSync(dir, { recursive: true, force: true });
+  } else {
+    const admin = process.env.DATABASE_URL;
+    if (!admin) throw new Error('DATABASE_URL is required for the PostgreSQL bench');
+    const name = 'adnova_bench';
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await c.query(`CREATE DATABASE ${name}`);
+    await c.end();
+    const u = new URL(admin);
+    u.pathname = `/${name}`;
+    databaseUrl = u.toString();
+    cleanup = async () => {
+      const d = new pg.Client({ connectionString: admin });
+      await d.connect();
+      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await d.end();
+    };
+  }
+  console.log(`\n[${kind}] ${size.clients} clients, ${size.campaigns} campaigns, ${size.mlScores} ML scores`);
+  const ids = await load(databaseUrl);
+  const script = join(mkdtempSync(join(tmpdir(), 'adnova-wrk-')), 'ads.lua');
+  writeFileSync(
+    script,
+    `local ids = {${ids.map((id) => `"${id}"`).join(',')}}\nmath.randomseed(7)\nrequest = function()\n  return wrk.format("GET", "/ads?client_id=" .. ids[math.random(#ids)])\nend\n`,
+  );
+  const server = await startServer(databaseUrl);
+  try {
+    // Warm-up: JIT, connection pool, caches.
+    wrk(`${server.base}/livez`);
+    const trivial = wrk(`${server.base}/livez`);
+    const ads = wrk(`${server.base}/ads`, script);
+    return { kind, trivial, ads, ratio: ads.rps / trivial.rps };
+  } finally {
+    server.proc.kill('SIGTERM');
+    await new Promise((r) => server.proc.once('exit', r));
+    await cleanup();
+  }
+}
+
+async function main(): Promise<void> {
+  ensureWrk();
+  const kinds: ('pglite' | 'postgres')[] =
+    values.db === 'both' ? ['pglite', 'postgres'] : [values.db === 'postgres' ? 'postgres' : 'pglite'];
+  if (!kinds.includes('postgres'))
+    console.warn('*** PostgreSQL bench SKIPPED: set DATABASE_URL to run it ***');
+  const results = [];
+  for (const kind of kinds) results.push(await benchOne(kind));
+  console.log(`\nwrk -t2 -c${values.connections} -d${values.duration}s (node ${process.version})`);
+  console.log('database  | route  | req/s     | p50 ms | p99 ms | non-2xx | ratio to /livez');
+  for (const r of results as { kind: string; trivial: WrkResult; ads: WrkResult; ratio: number }[]) {
+    const row = (route: string, x: WrkResult, ratio: string) =>
+      console.log(
+        `${r.kind.padEnd(9)} | ${route.padEnd(6)} | ${x.rps.toFixed(0).padStart(9)} | ${x.p50.toFixed(2).padStart(6)} | ${x.p99.toFixed(2).padStart(6)} | ${String(x.non2xx).padStart(7)} | ${ratio}`,
+      );
+    row('/livez', r.trivial, '1.00');
+    row('/ads', r.ads, r.ratio.toFixed(2));
+  }
+  mkdirSync(join(root, 'bench-results'), { recursive: true });
+  const file = join(root, 'bench-results', `bench-${new Date().toISOString().replaceAll(':', '-')}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({ size, connections: values.connections, duration: values.duration, results }, null, 2),
+  );
+  console.log(`\nsaved ${file}`);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
