@@ -1,4 +1,5 @@
 import { isAbsolute, resolve } from 'node:path';
+import { isAdsThrottleError, loadThrottleConfig, type ThrottleConfig } from '@adnova/ads-throttle';
 
 /** Where the platform's data lives: embedded PGlite on disk, PGlite in memory, or real PostgreSQL. */
 export type DatabaseConfig =
@@ -8,6 +9,16 @@ export type DatabaseConfig =
 
 /** Shared cache and counters: in-process, or Redis when `REDIS_URL` is set. */
 export type CacheConfig = { kind: 'memory' } | { kind: 'redis'; url: string };
+
+/**
+ * The per-viewer ad throttle of `GET /ads` (`@adnova/ads-throttle`, spec ads-throttle.md §0, §8):
+ * the library's own validated configuration plus AdNova's on/off switch. Its counter store follows
+ * `cache` (Redis when `REDIS_URL` is set), so the throttle has no URL of its own.
+ */
+export type AdsThrottleConfig = ThrottleConfig & {
+  /** `ADS_THROTTLE_ENABLED` (default true): when false, `GET /ads` makes no throttle decision at all. */
+  enabled: boolean;
+};
 
 export type Config = {
   env: 'development' | 'production' | 'test';
@@ -27,6 +38,7 @@ export type Config = {
     /** Fraction in [0, 0.05] an operator allows over `impressions_limit` (spec §5.4); 0 = hard cap. */
     impressionsOvershoot: number;
   };
+  throttle: AdsThrottleConfig;
 };
 
 type Env = Record<string, string | undefined>;
@@ -75,6 +87,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     }
     return raw as T;
   };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (raw === 'true' || raw === '1' || raw === 'yes') return true;
+    if (raw === 'false' || raw === '0' || raw === 'no') return false;
+    problems.push(`${name} must be true or false, got "${env[name]}"`);
+    return fallback;
+  };
   const url = (name: string, protocols: string[]): string | undefined => {
     const raw = env[name];
     if (raw === undefined || raw === '') return undefined;
@@ -118,7 +138,21 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   const cache: CacheConfig = redisUrl ? { kind: 'redis', url: redisUrl } : { kind: 'memory' };
 
-  const config: Config = {
+  const throttleEnabled = bool('ADS_THROTTLE_ENABLED', true);
+  let throttle: ThrottleConfig | undefined;
+  try {
+    // The library reads only its ADS_* variables from the env it is given and validates them all
+    // at once; its issues join ours so an operator sees one message. Keys live in AdNova's Redis
+    // next to the cache, hence the `adnova:` default; ADS_THROTTLE_KEY_PREFIX still wins (options
+    // beat env in the library, so the default is only passed when the variable is unset).
+    throttle = loadThrottleConfig(env, { keyPrefix: env.ADS_THROTTLE_KEY_PREFIX ?? 'adnova:' });
+  } catch (error) {
+    if (!isAdsThrottleError(error, 'ADS_THROTTLE_CONFIG_INVALID')) throw error;
+    const issues = error.details.issues;
+    problems.push(...(Array.isArray(issues) ? issues.map(String) : [error.message]));
+  }
+
+  const config: Omit<Config, 'throttle'> = {
     env: appEnv,
     http: {
       host,
@@ -143,8 +177,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     ads: { impressionsOvershoot: num('ADS_IMPRESSIONS_OVERSHOOT', 0, 0, 0.05) },
   };
 
-  if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  if (problems.length > 0 || throttle === undefined) throw new ConfigError(problems);
+  return { ...config, throttle: { ...throttle, enabled: throttleEnabled } };
 }
 
 /** One line naming the backends in use, logged at start. */
@@ -157,7 +191,8 @@ export function describeBackends(config: Config): string {
         : 'pglite (embedded, in memory)';
   const cache =
     config.cache.kind === 'redis' ? `redis (${redactUrl(config.cache.url)})` : 'memory (in-process)';
-  return `database=${db} cache=${cache}`;
+  const throttle = config.throttle.enabled ? `on (${config.cache.kind} counters)` : 'off';
+  return `database=${db} cache=${cache} ads-throttle=${throttle}`;
 }
 
 function redactUrl(raw: string): string {

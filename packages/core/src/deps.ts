@@ -1,4 +1,5 @@
-import { type Logger, pino } from 'pino';
+import { type AdsThrottle, createAdsThrottle } from '@adnova/ads-throttle';
+import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { type Cache, createCache } from './cache/cache.ts';
 import type { Config } from './config.ts';
 import { type Database, type Db, openDatabase } from './db/database.ts';
@@ -15,14 +16,26 @@ export type Deps = {
   database: Database;
   cache: Cache;
   clock: Clock;
+  /**
+   * The per-viewer ad throttle, one per process (its caches and circuit breaker live inside).
+   * Built even when `config.throttle.enabled` is false, so overrides stay manageable; `serveAd`
+   * only consults it when enabled.
+   */
+  throttle: AdsThrottle;
   close(): Promise<void>;
 };
 
-export function createLogger(config: Config): Logger {
-  return pino({
+/**
+ * The process logger. Raw client IPs are personal data the ads throttle only ever keeps hashed, so
+ * Fastify's request log line drops the peer address too. `destination` is for tests.
+ */
+export function createLogger(config: Config, destination?: DestinationStream): Logger {
+  const options: LoggerOptions = {
     level: config.log.level,
     base: { service: 'adnova' },
-  });
+    redact: { paths: ['req.remoteAddress', 'req.remotePort'], remove: true },
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 /** Builds every dependency from the configuration and applies pending migrations. */
@@ -39,6 +52,16 @@ export async function createDeps(
     throw error;
   }
   const cache = createCache(config.cache);
+  const clock = overrides.clock ?? systemClock;
+  const { enabled: _enabled, ...throttleConfig } = config.throttle;
+  const throttle = createAdsThrottle({
+    config: throttleConfig,
+    query: database.query,
+    // Shares the cache's connection: counters are shared by every process exactly when the cache is.
+    redis: cache.redis,
+    clock,
+    logger: log.child({ component: 'ads-throttle' }),
+  });
   let closed = false;
   return {
     config,
@@ -46,10 +69,13 @@ export async function createDeps(
     db: database.db,
     database,
     cache,
-    clock: overrides.clock ?? systemClock,
+    clock,
+    throttle,
     async close() {
       if (closed) return;
       closed = true;
+      // Pending event writes use both the store and the database, so they finish first.
+      await throttle.close();
       await cache.close();
       await database.close();
     },

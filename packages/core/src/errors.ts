@@ -11,6 +11,12 @@ export type AppErrorCode =
   | 'FORBIDDEN'
   /** A uniqueness conflict that is not an upsert (409). */
   | 'CONFLICT'
+  /**
+   * The ads throttle refused this viewer (over its impression threshold, blocked, or an admin
+   * force-block), so `GET /ads` serves nothing and records no impression (404, spec
+   * ads-throttle.md §0). `details.headers` carries `Retry-After` when the refusal ends.
+   */
+  | 'THROTTLED'
   /** A backing service (database, cache) is unreachable (503). */
   | 'UNAVAILABLE';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { after, before, type TestContext } from 'node:test';
 import { type Config, loadConfig } from '@adnova/core/config';
-import { createDeps, type Deps } from '@adnova/core/deps';
+import { type Clock, createDeps, type Deps } from '@adnova/core/deps';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import pg from 'pg';
 import { buildApp } from '../src/app.ts';
@@ -42,7 +42,11 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
 
 export type TestApp = { app: FastifyInstance; deps: Deps; config: Config };
 
-/** Config for tests: the suite's database choice, quiet logs, overridable per test. */
+/**
+ * Config for tests: the suite's database choice, quiet logs, overridable per test. The ads
+ * throttle is on with a threshold no ordinary test reaches (throttle tests set their own), and
+ * its Redis keys get a prefix of their own so parallel test apps never share counters.
+ */
 export function testConfig(env: Record<string, string | undefined> = {}): Config {
   return loadConfig({
     NODE_ENV: 'test',
@@ -50,13 +54,41 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     REDIS_URL: process.env.REDIS_URL,
     DATABASE_URL: 'memory://',
     PUBLIC_BASE_URL: 'http://adnova.test',
+    ADS_VIEW_REPEAT_THRESHOLD: '1000',
+    ADS_THROTTLE_KEY_PREFIX: `adnova:test:${randomUUID()}:`,
     ...env,
   });
+}
+
+/** A clock tests move by hand (`advance`) instead of sleeping; starts at the real time. */
+export type FakeClock = Clock & { advance(ms: number): void };
+
+export function fakeClock(start = Date.now()): FakeClock {
+  let now = start;
+  return {
+    now: () => now,
+    advance(ms) {
+      now += ms;
+    },
+  };
+}
+
+export type TestAppOptions = { clock?: Clock };
+
+/** Deletes the test app's throttle keys from Redis (the override version key has no TTL). */
+export async function dropThrottleKeys(deps: Deps): Promise<void> {
+  const redis = deps.cache.redis;
+  const prefix = deps.throttle.config.keyPrefix;
+  // Only the per-app prefix testConfig made: a test that chose its own must not wipe shared keys.
+  if (!redis || !prefix.startsWith('adnova:test:')) return;
+  const keys = await redis.keys(`${prefix}*`);
+  if (keys.length > 0) await redis.del(...keys);
 }
 
 /** Builds the whole app in-process on its own database. */
 export async function startTestApp(
   env: Record<string, string | undefined> = {},
+  options: TestAppOptions = {},
 ): Promise<TestApp & { close(): Promise<void> }> {
   let dropDatabase: (() => Promise<void>) | undefined;
   let databaseUrl = 'memory://';
@@ -66,7 +98,7 @@ export async function startTestApp(
     dropDatabase = database.drop;
   }
   const config = testConfig({ DATABASE_URL: databaseUrl, ...env });
-  const deps = await createDeps(config);
+  const deps = await createDeps(config, options.clock ? { clock: options.clock } : {});
   const app = await buildApp(deps);
   return {
     app,
@@ -74,6 +106,8 @@ export async function startTestApp(
     config,
     async close() {
       await app.close();
+      await deps.throttle.idle();
+      await dropThrottleKeys(deps);
       await deps.close();
       await dropDatabase?.();
     },
@@ -84,8 +118,9 @@ export async function startTestApp(
 export async function buildTestApp(
   t: Pick<TestContext, 'after'>,
   env: Record<string, string | undefined> = {},
+  options: TestAppOptions = {},
 ) {
-  const started = await startTestApp(env);
+  const started = await startTestApp(env, options);
   t.after(() => started.close());
   return started;
 }

@@ -20,7 +20,10 @@ async function freePort(): Promise<number> {
   });
 }
 
-async function startServer(databaseUrl: string): Promise<{ base: string; proc: ChildProcess }> {
+async function startServer(
+  databaseUrl: string,
+  env: Record<string, string> = {},
+): Promise<{ base: string; proc: ChildProcess }> {
   const port = await freePort();
   const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
     env: {
@@ -29,6 +32,7 @@ async function startServer(databaseUrl: string): Promise<{ base: string; proc: C
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
+      ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -56,7 +60,9 @@ test('issue 2: two API processes on one PostgreSQL never overshoot limits or dou
   const database = await createTestDatabase();
   t.after(() => database.drop());
   // Both start at once: migrations are serialised by an advisory lock.
-  const [one, two] = await Promise.all([startServer(database.url), startServer(database.url)]);
+  // Throttle keys of their own, so runs never share counters in a shared Redis.
+  const env = { ADS_THROTTLE_KEY_PREFIX: `adnova:test:${randomUUID()}:` };
+  const [one, two] = await Promise.all([startServer(database.url, env), startServer(database.url, env)]);
   t.after(() => {
     one.proc.kill('SIGTERM');
     two.proc.kill('SIGTERM');
@@ -115,4 +121,56 @@ test('issue 2: two API processes on one PostgreSQL never overshoot limits or dou
   assert.equal(stats.impressions_count, 5);
   assert.equal(stats.clicks_count, 1);
   assert.equal(stats.spent_total, 0.7);
+});
+
+test('issue 3: two API processes on one Redis share the ads throttle counters', {
+  skip:
+    usingPostgres && process.env.REDIS_URL
+      ? false
+      : 'needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL): skipped otherwise',
+  timeout: 120_000,
+}, async (t) => {
+  const database = await createTestDatabase();
+  t.after(() => database.drop());
+  const env = { ADS_VIEW_REPEAT_THRESHOLD: '3', ADS_THROTTLE_KEY_PREFIX: `adnova:test:${randomUUID()}:` };
+  const [one, two] = await Promise.all([startServer(database.url, env), startServer(database.url, env)]);
+  t.after(() => {
+    one.proc.kill('SIGTERM');
+    two.proc.kill('SIGTERM');
+  });
+
+  const advertiser = randomUUID();
+  assert.equal(
+    (await post(`${one.base}/advertisers/bulk`, [{ advertiser_id: advertiser, name: 'A' }])).status,
+    201,
+  );
+  const campaign = {
+    impressions_limit: 100,
+    clicks_limit: 100,
+    cost_per_impression: 1,
+    cost_per_click: 1,
+    ad_title: 't',
+    ad_text: 'x',
+    start_date: 0,
+    end_date: 3,
+  };
+  assert.equal((await post(`${one.base}/advertisers/${advertiser}/campaigns`, campaign)).status, 201);
+  const client = randomUUID();
+  assert.equal(
+    (
+      await post(`${one.base}/clients/bulk`, [
+        { client_id: client, login: 'c', age: 30, location: 'X', gender: 'MALE' },
+      ])
+    ).status,
+    201,
+  );
+
+  // Alternating processes, one counter: a per-process memory store would allow 3 on each.
+  const statuses: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const res = await fetch(`${[one.base, two.base][i % 2]}/ads?client_id=${client}`);
+    statuses.push(res.status);
+    await res.arrayBuffer();
+  }
+  assert.deepEqual(statuses, [200, 200, 200, 404, 404, 404, 404, 404]);
 });

@@ -19,6 +19,11 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type Database = {
   db: Db;
   kind: DatabaseConfig['kind'];
+  /**
+   * One parameterised statement on the driver underneath Drizzle, for libraries that bring their
+   * own SQL (ads-throttle). Domain code uses `db` and the repos instead.
+   */
+  query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   /** Applies pending migrations; safe when several processes start at once on one PostgreSQL. */
   migrate(): Promise<void>;
   /** Names of migrations known to the code but not applied to the database. */
@@ -46,6 +51,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     return {
       db,
       kind: config.kind,
+      query: (text, params) => pool.query(text, params),
       async migrate() {
         const client = await pool.connect();
         try {
@@ -81,6 +87,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   return {
     db,
     kind: config.kind,
+    query: (text, params) => client.query(text, params),
     async migrate() {
       await migratePglite(drizzlePglite(client, { schema }), {
         migrationsFolder,

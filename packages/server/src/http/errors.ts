@@ -7,6 +7,8 @@ const STATUS: Record<AppErrorCode, number> = {
   NOT_FOUND: 404,
   FORBIDDEN: 403,
   CONFLICT: 409,
+  // 404 like "no ad to serve" (api.md §5.4 item 9): a throttled viewer simply gets no ad.
+  THROTTLED: 404,
   UNAVAILABLE: 503,
 };
 

@@ -15,12 +15,18 @@ export const adsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, 
         tags: ['Ads'],
         summary: 'Pick an ad for a client and record the impression',
         description:
-          'Only campaigns active today whose targeting matches the client; never over impressions_limit; a campaign that reached clicks_limit is not served. 404 when nothing is eligible.',
+          'Only campaigns active today whose targeting matches the client; never over impressions_limit; a campaign that reached clicks_limit is not served. 404 when nothing is eligible, and 404 with a Retry-After header when the ads throttle refuses this viewer (client, IP and User-Agent over the impression threshold in the scope, or blocked by an administrator); a throttled request records no impression.',
         querystring: GetAdQuery,
         response: { 200: refTo(AdSchema), 400: error, 404: error },
       },
     },
-    async (request) => serveAd(deps, request.query.client_id),
+    async (request) =>
+      serveAd(deps, {
+        clientId: request.query.client_id,
+        scope: request.query.scope,
+        remoteAddress: request.ip,
+        headers: request.headers,
+      }),
   );
 
   app.post(
