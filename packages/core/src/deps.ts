@@ -1,5 +1,6 @@
 import { type AdsThrottle, createAdsThrottle } from '@adnova/ads-throttle';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
+import { type CampaignCatalog, createCampaignCatalog } from './ads/catalog.ts';
 import { type Cache, createCache } from './cache/cache.ts';
 import type { Config } from './config.ts';
 import { type Database, type Db, openDatabase } from './db/database.ts';
@@ -22,6 +23,8 @@ export type Deps = {
    * only consults it when enabled.
    */
   throttle: AdsThrottle;
+  /** Campaigns active today, cached in process and versioned by the database. */
+  catalog: CampaignCatalog;
   close(): Promise<void>;
 };
 
@@ -71,6 +74,7 @@ export async function createDeps(
     cache,
     clock,
     throttle,
+    catalog: createCampaignCatalog({ overshoot: config.ads.impressionsOvershoot }),
     async close() {
       if (closed) return;
       closed = true;

@@ -3,10 +3,11 @@ import { mediaUrl } from '../campaigns/campaigns.ts';
 import { clientExists } from '../clients/clients.repo.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
-import { decimalToNumber } from '../shared/money.ts';
 import { normalizeId } from '../shared/schema.ts';
-import { type CandidateRow, findCandidateRows, recordClickRow, recordImpressionRow } from './ads.repo.ts';
+import { recordClickRow, recordImpressionRow } from './ads.repo.ts';
 import type { Ad } from './ads.schema.ts';
+import { findClientSnapshot } from './catalog.repo.ts';
+import { type CatalogEntry, matchesTargeting } from './catalog.ts';
 import { type Candidate, rankCandidates } from './select-ad.ts';
 
 /** Throttle scope of `GET /ads` when the caller names none. */
@@ -34,7 +35,7 @@ export type AdRequest = {
  * NOT_FOUND for an unknown client or when nothing is eligible.
  */
 export async function serveAd(
-  deps: Pick<Deps, 'db' | 'config' | 'throttle'>,
+  deps: Pick<Deps, 'db' | 'config' | 'throttle' | 'catalog'>,
   request: AdRequest,
 ): Promise<Ad> {
   const clientId = normalizeId(request.clientId);
@@ -63,48 +64,59 @@ function throttled(decision: AdsDecision): AppError {
  * read and the write is skipped for the next best. No throttle: callers go through `serveAd`.
  * @throws AppError NOT_FOUND for an unknown client or when nothing is eligible.
  */
-async function selectAd(deps: Pick<Deps, 'db' | 'config'>, clientIdInput: string): Promise<Ad> {
-  const clientId = normalizeId(clientIdInput);
-  const rows = await findCandidateRows(deps.db, clientId);
-  const first = rows[0];
-  if (!first || first.id === null) throw notFound();
-  const day = first.day;
-  const overshoot = deps.config.ads.impressionsOvershoot;
+async function selectAd(deps: Pick<Deps, 'db' | 'config' | 'catalog'>, clientId: string): Promise<Ad> {
+  const client = await findClientSnapshot(deps.db, clientId);
+  if (!client) throw notFound();
+  const entries = await deps.catalog.get(deps.db, Number(client.version), client.day);
+  const seen = new Set(client.seen);
+  const clicked = new Set(client.clicked);
+  const capped = new Set(client.capped);
 
-  const byId = new Map<string, CandidateRow>();
+  const byId = new Map<string, CatalogEntry>();
   const candidates: Candidate[] = [];
-  for (const row of rows) {
-    if (row.id === null) continue;
-    // Not seen and already at the cap: no new impression possible, so not a candidate.
-    if (!row.seen && row.impressions_count >= Math.floor(row.impressions_limit * (1 + overshoot))) continue;
-    byId.set(row.id, row);
+  for (const entry of entries) {
+    if (!matchesTargeting(entry, client)) continue;
+    const wasSeen = seen.has(entry.id);
+    // A returning client: not once the clicks cap is reached (spec §5.4.3, read fresh above).
+    // A new client: not once the campaign is known to be full.
+    if (wasSeen ? capped.has(entry.id) : entry.full) continue;
+    byId.set(entry.id, entry);
     candidates.push({
-      campaignId: row.id,
-      advertiserId: row.advertiser_id,
-      seq: row.seq,
-      costPerImpression: decimalToNumber(row.cost_per_impression),
-      costPerClick: decimalToNumber(row.cost_per_click),
-      score: row.score,
-      seen: row.seen,
-      clicked: row.clicked,
+      campaignId: entry.id,
+      advertiserId: entry.advertiserId,
+      seq: entry.seq,
+      costPerImpression: entry.costPerImpression,
+      costPerClick: entry.costPerClick,
+      score: client.scores[entry.advertiserId] ?? 0,
+      seen: wasSeen,
+      clicked: clicked.has(entry.id),
     });
   }
 
+  const overshoot = deps.config.ads.impressionsOvershoot;
   for (const candidate of rankCandidates(candidates)) {
-    // Re-serving an ad the client has seen writes nothing (spec §8 #15); the caps were checked
-    // by the same read. A new impression goes through the atomic check-and-record.
+    // Re-serving an ad the client has seen writes nothing (spec §8 #15). A new impression goes
+    // through the atomic check-and-record, which has the last word on both caps.
     if (!candidate.seen) {
-      const outcome = await recordImpressionRow(deps.db, candidate.campaignId, clientId, day, overshoot);
+      const outcome = await recordImpressionRow(
+        deps.db,
+        candidate.campaignId,
+        clientId,
+        client.day,
+        overshoot,
+      );
+      if (outcome === 'impressions_cap' || outcome === 'clicks_cap')
+        deps.catalog.markFull(candidate.campaignId);
       if (outcome !== 'recorded' && outcome !== 'seen') continue;
     }
-    const row = byId.get(candidate.campaignId);
-    if (!row) continue;
+    const entry = byId.get(candidate.campaignId);
+    if (!entry) continue;
     return {
-      ad_id: candidate.campaignId,
-      ad_title: row.ad_title,
-      ad_text: row.ad_text,
-      advertiser_id: row.advertiser_id,
-      ad_image: row.ad_image_key ? mediaUrl(deps.config, row.ad_image_key) : null,
+      ad_id: entry.id,
+      ad_title: entry.adTitle,
+      ad_text: entry.adText,
+      advertiser_id: entry.advertiserId,
+      ad_image: entry.adImageKey ? mediaUrl(deps.config, entry.adImageKey) : null,
     };
   }
   throw notFound();

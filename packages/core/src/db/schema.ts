@@ -160,3 +160,17 @@ export const healthProbes = pgTable('health_probes', {
   id: uuid('id').primaryKey(),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Version of the served campaign catalog: bumped by a trigger whenever a campaign is created,
+ * deleted, or a field that selection reads changes (not on counter updates). Every ad request
+ * reads it, so in-process catalog caches stay exact across processes.
+ */
+export const catalogVersion = pgTable(
+  'catalog_version',
+  {
+    id: boolean('id').primaryKey().default(true),
+    version: bigint('version', { mode: 'number' }).notNull().default(0),
+  },
+  (t) => [check('catalog_version_singleton', sql`${t.id}`)],
+);

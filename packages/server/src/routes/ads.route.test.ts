@@ -1,7 +1,17 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { buildTestApp, click, getAd, json, seed, useTestApp } from '../../test/helper.ts';
+import {
+  buildTestApp,
+  click,
+  createTestDatabase,
+  getAd,
+  json,
+  seed,
+  startTestApp,
+  useTestApp,
+  usingPostgres,
+} from '../../test/helper.ts';
 
 type Ad = {
   ad_id: string;
@@ -263,6 +273,60 @@ describe('GET /ads and POST /ads/{adId}/click', () => {
       const st = await stats(c.campaign_id);
       assert.equal(st.clicks_count, 3);
       assert.equal(st.impressions_count, 3);
+    });
+  });
+
+  describe('catalog freshness', () => {
+    test('campaign edits, new campaigns and deletions apply to the very next request', async (t) => {
+      const { app } = await buildTestApp(t);
+      const s = seed(app);
+      const a = await s.advertiser();
+      const c = await s.campaign(a.advertiser_id, { targeting: { location: 'A' } });
+      const client = await s.client({ location: 'B' });
+      assert.equal((await getAd(app, client.client_id)).statusCode, 404);
+      await app.inject({
+        method: 'PUT',
+        url: `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}`,
+        payload: { targeting: { location: 'B' }, ad_title: 'Moved' },
+      });
+      const served = json<Ad>(await getAd(app, client.client_id));
+      assert.deepEqual([served.ad_id, served.ad_title], [c.campaign_id, 'Moved']);
+      const better = await s.campaign(a.advertiser_id, {
+        cost_per_impression: 50,
+        targeting: { location: 'B' },
+      });
+      assert.equal(json<Ad>(await getAd(app, client.client_id)).ad_id, better.campaign_id);
+      await app.inject({
+        method: 'DELETE',
+        url: `/advertisers/${a.advertiser_id}/campaigns/${better.campaign_id}`,
+      });
+      await app.inject({
+        method: 'DELETE',
+        url: `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}`,
+      });
+      assert.equal((await getAd(app, client.client_id)).statusCode, 404);
+    });
+
+    test('a campaign changed through another process is served from the next request on', {
+      skip: usingPostgres ? false : 'needs PostgreSQL (DATABASE_URL): PGlite is single-process',
+    }, async (t) => {
+      const database = await createTestDatabase();
+      t.after(() => database.drop());
+      const one = await startTestApp({ DATABASE_URL: database.url });
+      t.after(() => one.close());
+      const two = await startTestApp({ DATABASE_URL: database.url });
+      t.after(() => two.close());
+      const s1 = seed(one.app);
+      const a = await s1.advertiser();
+      const c = await s1.campaign(a.advertiser_id, { targeting: { location: 'A' } });
+      const client = await s1.client({ location: 'B' });
+      assert.equal((await getAd(two.app, client.client_id)).statusCode, 404);
+      await one.app.inject({
+        method: 'PUT',
+        url: `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}`,
+        payload: { targeting: { location: 'B' } },
+      });
+      assert.equal(json<Ad>(await getAd(two.app, client.client_id)).ad_id, c.campaign_id);
     });
   });
 

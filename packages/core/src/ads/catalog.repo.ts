@@ -1,0 +1,67 @@
+import { sql } from 'drizzle-orm';
+import { type Db, rows } from '../db/database.ts';
+
+export type CatalogRow = {
+  id: string;
+  advertiser_id: string;
+  seq: number | string;
+  ad_title: string;
+  ad_text: string;
+  ad_image_key: string | null;
+  cost_per_impression: string;
+  cost_per_click: string;
+  target_gender: 'MALE' | 'FEMALE' | 'ALL' | null;
+  target_age_from: number | null;
+  target_age_to: number | null;
+  target_location: string | null;
+  full: boolean;
+};
+
+/** Campaigns running on `day`; `full` when no new impression can be recorded any more. */
+export function loadCatalogRows(db: Db, day: number, overshoot: number): Promise<CatalogRow[]> {
+  return rows<CatalogRow>(
+    db,
+    sql`SELECT id, advertiser_id, seq, ad_title, ad_text, ad_image_key, cost_per_impression, cost_per_click,
+               target_gender, target_age_from, target_age_to, target_location,
+               (impressions_count >= floor(impressions_limit * (1 + ${overshoot}::numeric))
+                OR clicks_count >= clicks_limit) AS full
+          FROM campaigns
+         WHERE start_date <= ${day} AND end_date >= ${day}`,
+  );
+}
+
+export type ClientSnapshot = {
+  age: number;
+  gender: 'MALE' | 'FEMALE';
+  location: string;
+  day: number;
+  version: number | string;
+  /** advertiser id → score */
+  scores: Record<string, number>;
+  seen: string[];
+  clicked: string[];
+  /** Campaigns this client has seen whose clicks cap is reached: not to be served again. */
+  capped: string[];
+};
+
+/**
+ * Everything per-client that selection needs, with today's day and the catalog version, in one
+ * round trip of index lookups. No row: the client does not exist.
+ */
+export async function findClientSnapshot(db: Db, clientId: string): Promise<ClientSnapshot | undefined> {
+  const [row] = await rows<ClientSnapshot>(
+    db,
+    sql`SELECT cl.age, cl.gender, cl.location, pc.day, cv.version,
+               coalesce((SELECT json_object_agg(s.advertiser_id, s.score) FROM ml_scores s
+                          WHERE s.client_id = cl.id), '{}'::json) AS scores,
+               coalesce((SELECT json_agg(i.campaign_id) FROM impressions i
+                          WHERE i.client_id = cl.id), '[]'::json) AS seen,
+               coalesce((SELECT json_agg(k.campaign_id) FROM clicks k
+                          WHERE k.client_id = cl.id), '[]'::json) AS clicked,
+               coalesce((SELECT json_agg(c.id) FROM impressions i JOIN campaigns c ON c.id = i.campaign_id
+                          WHERE i.client_id = cl.id AND c.clicks_count >= c.clicks_limit), '[]'::json) AS capped
+          FROM clients cl CROSS JOIN platform_clock pc CROSS JOIN catalog_version cv
+         WHERE cl.id = ${clientId}::uuid`,
+  );
+  return row;
+}
