@@ -2,9 +2,10 @@
 // DATABASE_URL is set) PostgreSQL. Loads a generated data set with a bulk loader first.
 // Usage: npm run bench [-- --db pglite|postgres|both --duration 10 --connections 64
 //                           --clients 10000 --campaigns 500 --scores 100000]
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +19,7 @@ import { upsertMlScoreRows } from '@adnova/core/ml-scores/ml-scores.repo';
 import { generateWorkload } from '@adnova/core/workload/workload';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
+import { startServerProcess } from '../packages/server/test/server-process.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,23 +33,11 @@ const { values } = parseArgs({
   },
 });
 const root = fileURLToPath(new URL('..', import.meta.url));
-const serverMain = join(root, 'packages/server/src/main.ts');
 
 function ensureWrk(): void {
   if (spawnSync('wrk', ['--version']).error === undefined) return;
   console.log('wrk not found: installing it from Debian packages (apt-get install -y wrk)…');
   execFileSync('apt-get', ['install', '-y', '-qq', 'wrk'], { stdio: 'inherit' });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
 }
 
 const size = {
@@ -80,33 +70,6 @@ async function load(databaseUrl: string): Promise<string[]> {
   bar.stop();
   await deps.close();
   return w.clients.map((c) => c.client_id);
-}
-
-async function startServer(databaseUrl: string): Promise<{ base: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', serverMain], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
-    try {
-      if ((await fetch(`${base}/livez`)).ok) return { base, proc };
-    } catch {
-      // starting
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill();
-  throw new Error('server did not start');
 }
 
 type WrkResult = { rps: number; p50: number; p99: number; requests: number; non2xx: number; errors: number };
@@ -167,7 +130,11 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
     script,
     `local ids = {${ids.map((id) => `"${id}"`).join(',')}}\nmath.randomseed(7)\nrequest = function()\n  return wrk.format("GET", "/ads?client_id=" .. ids[math.random(#ids)])\nend\n`,
   );
-  const server = await startServer(databaseUrl);
+  const server = await startServerProcess({
+    DATABASE_URL: databaseUrl,
+    NODE_ENV: 'production',
+    ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
+  });
   try {
     // Warm-up: JIT, connection pool, caches.
     wrk(`${server.base}/livez`);
@@ -175,8 +142,7 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
     const ads = wrk(`${server.base}/ads`, script);
     return { kind, trivial, ads, ratio: ads.rps / trivial.rps };
   } finally {
-    server.proc.kill('SIGTERM');
-    await new Promise((r) => server.proc.once('exit', r));
+    await server.stop();
     await cleanup();
   }
 }

@@ -1,53 +1,11 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { createTestDatabase, usingPostgres } from './helper.ts';
+import { startServerProcess } from './server-process.ts';
 
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-async function startServer(
-  databaseUrl: string,
-  env: Record<string, string> = {},
-): Promise<{ base: string; proc: ChildProcess }> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
-    env: {
-      ...process.env,
-      DATABASE_URL: databaseUrl,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      ...env,
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  const base = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      const res = await fetch(`${base}/health?format=json`);
-      if (res.ok) return { base, proc };
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  proc.kill();
-  throw new Error('server did not start');
+async function startServer(databaseUrl: string, env: Record<string, string> = {}) {
+  return startServerProcess({ DATABASE_URL: databaseUrl, ...env });
 }
 
 const post = (url: string, body: unknown) =>
@@ -63,10 +21,7 @@ test('issue 2: two API processes on one PostgreSQL never overshoot limits or dou
   // Throttle keys of their own, so runs never share counters in a shared Redis.
   const env = { ADS_THROTTLE_KEY_PREFIX: `adnova:test:${randomUUID()}:` };
   const [one, two] = await Promise.all([startServer(database.url, env), startServer(database.url, env)]);
-  t.after(() => {
-    one.proc.kill('SIGTERM');
-    two.proc.kill('SIGTERM');
-  });
+  t.after(() => Promise.all([one.stop(), two.stop()]));
   const bases = [one.base, two.base];
 
   const advertiser = randomUUID();
@@ -134,10 +89,7 @@ test('issue 3: two API processes on one Redis share the ads throttle counters', 
   t.after(() => database.drop());
   const env = { ADS_VIEW_REPEAT_THRESHOLD: '3', ADS_THROTTLE_KEY_PREFIX: `adnova:test:${randomUUID()}:` };
   const [one, two] = await Promise.all([startServer(database.url, env), startServer(database.url, env)]);
-  t.after(() => {
-    one.proc.kill('SIGTERM');
-    two.proc.kill('SIGTERM');
-  });
+  t.after(() => Promise.all([one.stop(), two.stop()]));
 
   const advertiser = randomUUID();
   assert.equal(
