@@ -1,7 +1,7 @@
 // Benchmarks GET /ads against a trivial route in the same run, with wrk, on PGlite and (when
 // DATABASE_URL is set) PostgreSQL. Loads a generated data set with a bulk loader first.
 // Usage: npm run bench [-- --db pglite|postgres|both --duration 10 --connections 64
-//                           --clients 10000 --campaigns 500 --scores 100000]
+//                           --clients 10000 --campaigns 500 --scores 100000 --skip-throttle]
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -30,6 +30,7 @@ const { values } = parseArgs({
     advertisers: { type: 'string', default: '100' },
     campaigns: { type: 'string', default: '500' },
     scores: { type: 'string', default: '100000' },
+    'skip-throttle': { type: 'boolean', default: false },
   },
 });
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -172,6 +173,16 @@ async function main(): Promise<void> {
     JSON.stringify({ size, connections: values.connections, duration: values.duration, results }, null, 2),
   );
   console.log(`\nsaved ${file}`);
+
+  if (!values['skip-throttle']) {
+    // The ads-throttle library's own benchmark: decisions per second, memory and Redis stores.
+    console.log('\nads-throttle decisions per second (REDIS_URL set → Redis store too):');
+    execFileSync(
+      process.execPath,
+      ['--import', 'tsx', '--conditions=source', join(root, 'packages/ads-throttle/bench/decisions.ts')],
+      { stdio: 'inherit', cwd: root },
+    );
+  }
 }
 
 main().catch((error: unknown) => {
