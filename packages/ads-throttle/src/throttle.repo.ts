@@ -335,25 +335,51 @@ export async function listOverrideRows(
   if (filter.scope !== undefined) where.push(`scope = ${param(filter.scope)}`);
   if (filter.status === 'active') where.push(`(expires_at IS NULL OR expires_at > ${param(filter.now)})`);
   if (filter.status === 'expired') where.push(`expires_at <= ${param(filter.now)}`);
-  const whereSql = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
-  const totalRows = await rowsOf(
+  const page = await selectPage(
     query,
-    `SELECT count(*)::int AS total FROM ads_throttle_overrides ${whereSql}`,
-    params,
+    'ads_throttle_overrides',
+    OVERRIDE_COLUMNS,
+    'created_at DESC, id DESC',
+    {
+      where,
+      params,
+      limit: filter.limit,
+      offset: filter.offset,
+    },
   );
-  const rows = await rowsOf(
-    query,
-    `SELECT ${OVERRIDE_COLUMNS} FROM ads_throttle_overrides ${whereSql}
-     ORDER BY created_at DESC, id DESC LIMIT ${param(filter.limit)} OFFSET ${param(filter.offset)}`,
-    params,
-  );
-  return { items: rows.map(toOverride), total: Number(totalRows[0]?.total ?? 0) };
+  return { items: page.rows.map(toOverride), total: page.total };
 }
 
 /**
  * Upserts the event for (scope hash, viewer hash) in one statement (spec §4.9): count + 1, `blocked`
  * only ever turns on, the IP hash is filled only when empty, `first_seen` never changes.
  */
+/**
+ * One page of a filtered list and the filter's total. `where` holds SQL fragments whose
+ * placeholders ($1…) are already in `params`.
+ */
+async function selectPage(
+  query: QueryFn,
+  table: string,
+  columns: string,
+  orderBy: string,
+  page: { where: string[]; params: unknown[]; limit: number; offset: number },
+) {
+  const whereSql = page.where.length === 0 ? '' : `WHERE ${page.where.join(' AND ')}`;
+  const totalRows = await rowsOf(
+    query,
+    `SELECT count(*)::int AS total FROM ${table} ${whereSql}`,
+    page.params,
+  );
+  const n = page.params.length;
+  const rows = await rowsOf(
+    query,
+    `SELECT ${columns} FROM ${table} ${whereSql} ORDER BY ${orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
+    [...page.params, page.limit, page.offset],
+  );
+  return { rows, total: Number(totalRows[0]?.total ?? 0) };
+}
+
 export async function recordEventRow(query: QueryFn, event: EventWrite): Promise<EventRecord> {
   const rows = await rowsOf(
     query,
@@ -423,19 +449,13 @@ export async function listEventRows(query: QueryFn, filter: EventRowFilter): Pro
   if (filter.reason !== undefined) where.push(`reason = ${param(filter.reason)}`);
   if (filter.since !== undefined) where.push(`last_seen >= ${param(filter.since)}`);
   if (filter.until !== undefined) where.push(`last_seen < ${param(filter.until)}`);
-  const whereSql = where.length === 0 ? '' : `WHERE ${where.join(' AND ')}`;
-  const totalRows = await rowsOf(
-    query,
-    `SELECT count(*)::int AS total FROM ads_throttle_events ${whereSql}`,
+  const page = await selectPage(query, 'ads_throttle_events', EVENT_COLUMNS, 'last_seen DESC, id DESC', {
+    where,
     params,
-  );
-  const rows = await rowsOf(
-    query,
-    `SELECT ${EVENT_COLUMNS} FROM ads_throttle_events ${whereSql}
-     ORDER BY last_seen DESC, id DESC LIMIT ${param(filter.limit)} OFFSET ${param(filter.offset)}`,
-    params,
-  );
-  return { items: rows.map(toEvent), total: Number(totalRows[0]?.total ?? 0) };
+    limit: filter.limit,
+    offset: filter.offset,
+  });
+  return { items: page.rows.map(toEvent), total: page.total };
 }
 
 /** Deletes one event; true when it existed. */
