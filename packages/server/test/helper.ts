@@ -125,6 +125,22 @@ export async function buildTestApp(
   return started;
 }
 
+/** PostgreSQL-only tests are skipped, with this reason, on embedded PGlite (single-process). */
+export const needsPostgres = usingPostgres
+  ? false
+  : 'needs PostgreSQL (DATABASE_URL): PGlite is single-process';
+
+/** Two apps (two sets of deps, as two processes would have) on one fresh PostgreSQL database. */
+export async function startTwoAppsOnOneDatabase(t: Pick<TestContext, 'after'>): Promise<[TestApp, TestApp]> {
+  const database = await createTestDatabase();
+  t.after(() => database.drop());
+  const one = await startTestApp({ DATABASE_URL: database.url });
+  t.after(() => one.close());
+  const two = await startTestApp({ DATABASE_URL: database.url });
+  t.after(() => two.close());
+  return [one, two];
+}
+
 /**
  * One app shared by a suite (`describe`): built before its first test, closed after its last.
  * Tests in it make their own tenants with `seed`.

@@ -101,45 +101,34 @@ export const campaigns = pgTable(
   ],
 );
 
-export const impressions = pgTable(
-  'impressions',
-  {
-    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity().primaryKey(),
-    campaignId: uuid('campaign_id')
-      .notNull()
-      .references(() => campaigns.id, { onDelete: 'cascade' }),
-    clientId: uuid('client_id')
-      .notNull()
-      .references(() => clients.id, { onDelete: 'cascade' }),
-    price: money('price').notNull(),
-    date: integer('date').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [
-    unique('impressions_client_campaign_uq').on(t.clientId, t.campaignId),
-    index('impressions_campaign_date_idx').on(t.campaignId, t.date),
-  ],
-);
+/**
+ * Impressions and clicks have the same shape: one row per (client, campaign) ever, with the price
+ * and the simulated day at the moment it was recorded.
+ */
+function eventTable<Name extends 'impressions' | 'clicks'>(name: Name) {
+  return pgTable(
+    name,
+    {
+      id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity().primaryKey(),
+      campaignId: uuid('campaign_id')
+        .notNull()
+        .references(() => campaigns.id, { onDelete: 'cascade' }),
+      clientId: uuid('client_id')
+        .notNull()
+        .references(() => clients.id, { onDelete: 'cascade' }),
+      price: money('price').notNull(),
+      date: integer('date').notNull(),
+      createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    },
+    (t) => [
+      unique(`${name}_client_campaign_uq`).on(t.clientId, t.campaignId),
+      index(`${name}_campaign_date_idx`).on(t.campaignId, t.date),
+    ],
+  );
+}
 
-export const clicks = pgTable(
-  'clicks',
-  {
-    id: bigint('id', { mode: 'number' }).generatedAlwaysAsIdentity().primaryKey(),
-    campaignId: uuid('campaign_id')
-      .notNull()
-      .references(() => campaigns.id, { onDelete: 'cascade' }),
-    clientId: uuid('client_id')
-      .notNull()
-      .references(() => clients.id, { onDelete: 'cascade' }),
-    price: money('price').notNull(),
-    date: integer('date').notNull(),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
-  },
-  (t) => [
-    unique('clicks_client_campaign_uq').on(t.clientId, t.campaignId),
-    index('clicks_campaign_date_idx').on(t.campaignId, t.date),
-  ],
-);
+export const impressions = eventTable('impressions');
+export const clicks = eventTable('clicks');
 
 /**
  * The simulated clock: exactly one row (the boolean key can only be true). The column is `day`,

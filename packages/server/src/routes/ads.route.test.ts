@@ -4,13 +4,12 @@ import { describe, test } from 'node:test';
 import {
   buildTestApp,
   click,
-  createTestDatabase,
   getAd,
   json,
+  needsPostgres,
   seed,
-  startTestApp,
+  startTwoAppsOnOneDatabase,
   useTestApp,
-  usingPostgres,
 } from '../../test/helper.ts';
 
 type Ad = {
@@ -308,14 +307,9 @@ describe('GET /ads and POST /ads/{adId}/click', () => {
     });
 
     test('a campaign changed through another process is served from the next request on', {
-      skip: usingPostgres ? false : 'needs PostgreSQL (DATABASE_URL): PGlite is single-process',
+      skip: needsPostgres,
     }, async (t) => {
-      const database = await createTestDatabase();
-      t.after(() => database.drop());
-      const one = await startTestApp({ DATABASE_URL: database.url });
-      t.after(() => one.close());
-      const two = await startTestApp({ DATABASE_URL: database.url });
-      t.after(() => two.close());
+      const [one, two] = await startTwoAppsOnOneDatabase(t);
       const s1 = seed(one.app);
       const a = await s1.advertiser();
       const c = await s1.campaign(a.advertiser_id, { targeting: { location: 'A' } });

@@ -3,7 +3,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { buildTestApp, createTestDatabase, json, startTestApp, usingPostgres } from '../../test/helper.ts';
+import {
+  buildTestApp,
+  createTestDatabase,
+  json,
+  needsPostgres,
+  startTestApp,
+  startTwoAppsOnOneDatabase,
+  usingPostgres,
+} from '../../test/helper.ts';
 
 const advance = (app: Awaited<ReturnType<typeof startTestApp>>['app'], day: unknown) =>
   app.inject({ method: 'POST', url: '/time/advance', payload: { current_date: day } });
@@ -53,15 +61,8 @@ test('current_date survives a restart (durable)', async (t) => {
   assert.deepEqual(json(back), { detail: "current_date can't be less than setted date (12)." });
 });
 
-test('current_date is shared by every process on one database', {
-  skip: usingPostgres ? false : 'needs PostgreSQL (DATABASE_URL): PGlite is single-process',
-}, async (t) => {
-  const database = await createTestDatabase();
-  t.after(() => database.drop());
-  const one = await startTestApp({ DATABASE_URL: database.url });
-  t.after(() => one.close());
-  const two = await startTestApp({ DATABASE_URL: database.url });
-  t.after(() => two.close());
+test('current_date is shared by every process on one database', { skip: needsPostgres }, async (t) => {
+  const [one, two] = await startTwoAppsOnOneDatabase(t);
   await advance(one.app, 5);
   assert.deepEqual(json(await advance(two.app, 4)), {
     detail: "current_date can't be less than setted date (5).",
