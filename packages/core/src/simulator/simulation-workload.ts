@@ -132,14 +132,6 @@ export function generateSimulationWorkload(size: SimulationSize, seed: number): 
     seed,
   );
   const { clients, advertisers, mlScores } = base;
-  const advertiserIndex = new Map(advertisers.map((a, i) => [a.advertiser_id, i]));
-  const clientIndex = new Map(clients.map((c, i) => [c.client_id, i]));
-  const scores = new Map<number, number>();
-  for (const s of mlScores) {
-    const c = clientIndex.get(s.client_id);
-    const a = advertiserIndex.get(s.advertiser_id);
-    if (c !== undefined && a !== undefined) scores.set(c * advertisers.length + a, s.score);
-  }
 
   // Some clients are much more active than others: weight 1 / (0.05 + r), about 20:1 at most.
   const activity = seededRandom(streamSeed(seed, STREAM.activity));
@@ -195,10 +187,11 @@ export function generateSimulationWorkload(size: SimulationSize, seed: number): 
         reach += (cumulative[c] ?? 0) - (cumulative[c - 1] ?? 0);
     }
     const weight = (end - start + 1) * (reach / totalWeight) * (0.25 + 1.5 * random());
-    return { advertiser, campaign, weight, clickShare: 0.03 + 0.15 * random() };
+    return { advertiser, campaign, weight, clickShare: 0.05 + 0.3 * random() };
   });
   const weights = drafts.reduce((sum, d) => sum + d.weight, 0) || 1;
   const campaigns: SimulationCampaign[] = drafts.map(({ advertiser, campaign, weight, clickShare }) => {
+    // clicks_limit spans 5–35 % of impressions_limit, as in `generateWorkload`.
     const limit = Math.max(1, Math.round((CAPACITY_SHARE * size.requests * weight) / weights));
     return {
       advertiser,
@@ -214,5 +207,32 @@ export function generateSimulationWorkload(size: SimulationSize, seed: number): 
     return Array.from({ length: count }, () => ({ client: drawClient(draws()), u: draws() }));
   });
 
-  return { seed, size, clients, advertisers, campaigns, mlScores, scores, requests };
+  return assembleWorkload({ seed, size, clients, advertisers, campaigns, mlScores, requests });
+}
+
+/**
+ * A workload from its parts, indexing the ML scores; also how tests build small hand-made worlds.
+ * Scores naming an unknown client or advertiser are ignored.
+ */
+export function assembleWorkload(
+  parts: Omit<SimulationWorkload, 'scores' | 'size'> & { size?: SimulationSize },
+): SimulationWorkload {
+  const { clients, advertisers, mlScores, campaigns, requests } = parts;
+  const advertiserIndex = new Map(advertisers.map((a, i) => [a.advertiser_id, i]));
+  const clientIndex = new Map(clients.map((c, i) => [c.client_id, i]));
+  const scores = new Map<number, number>();
+  for (const s of mlScores) {
+    const c = clientIndex.get(s.client_id);
+    const a = advertiserIndex.get(s.advertiser_id);
+    if (c !== undefined && a !== undefined) scores.set(c * advertisers.length + a, s.score);
+  }
+  const size = parts.size ?? {
+    clients: clients.length,
+    advertisers: advertisers.length,
+    campaigns: campaigns.length,
+    days: requests.length,
+    requests: requests.reduce((n, day) => n + day.length, 0),
+    scoreDensity: mlScores.length / Math.max(1, clients.length * advertisers.length),
+  };
+  return { ...parts, size, scores };
 }

@@ -1,0 +1,69 @@
+import { recordClick, serveAd } from '../ads/ads.ts';
+import { upsertAdvertisers } from '../advertisers/advertisers.ts';
+import { createCampaign } from '../campaigns/campaigns.ts';
+import { upsertClients } from '../clients/clients.ts';
+import { advanceTime } from '../clock/clock.ts';
+import { loadConfig } from '../config.ts';
+import { createDeps } from '../deps.ts';
+import { AppError } from '../errors.ts';
+import { upsertMlScoreRows } from '../ml-scores/ml-scores.repo.ts';
+import type { LoadProgress, Policy } from './policy.ts';
+import type { SimulationWorkload } from './simulation-workload.ts';
+
+/**
+ * The real engine in-process: its own PGlite in memory, throttle off (the simulator measures
+ * selection, not per-viewer throttling), loaded through the domain functions on day 0. Campaigns
+ * are created one by one in workload order, so creation order (the engine's final tie-break)
+ * matches the reference's.
+ */
+export async function createAdnovaPolicy(w: SimulationWorkload, onProgress?: LoadProgress): Promise<Policy> {
+  const deps = await createDeps(
+    loadConfig({ DATABASE_URL: 'memory://', LOG_LEVEL: 'silent', ADS_THROTTLE_ENABLED: 'false' }),
+  );
+  try {
+    const total = w.campaigns.length + 3;
+    let done = 0;
+    const step = () => onProgress?.(++done, total);
+    await upsertAdvertisers(deps, w.advertisers);
+    step();
+    await upsertClients(deps, w.clients);
+    step();
+    await upsertMlScoreRows(deps.db, w.mlScores);
+    step();
+    const ids: string[] = [];
+    for (const c of w.campaigns) {
+      ids.push((await createCampaign(deps, c.advertiser_id, c.campaign)).campaign_id);
+      step();
+    }
+    const byId = new Map(ids.map((id, i) => [id, i]));
+    // A fixed viewer address: with the throttle off it is unused, but the request type wants one.
+    const viewer = { remoteAddress: '127.0.0.1', headers: { 'user-agent': 'adnova-simulator' } };
+
+    return {
+      name: 'adnova',
+      async serve(client) {
+        const clientId = w.clients[client]?.client_id ?? '';
+        try {
+          const ad = await serveAd(deps, { clientId, ...viewer });
+          const index = byId.get(ad.ad_id);
+          if (index === undefined) throw new Error(`the engine served an unknown campaign ${ad.ad_id}`);
+          return index;
+        } catch (error) {
+          if (error instanceof AppError && (error.code === 'NOT_FOUND' || error.code === 'THROTTLED'))
+            return null;
+          throw error;
+        }
+      },
+      async click(campaign, client) {
+        await recordClick(deps, ids[campaign] ?? '', w.clients[client]?.client_id ?? '');
+      },
+      async advanceDay(day) {
+        await advanceTime(deps, day);
+      },
+      close: () => deps.close(),
+    };
+  } catch (error) {
+    await deps.close();
+    throw error;
+  }
+}

@@ -1,0 +1,74 @@
+import type { PolicyMetrics } from './metrics.ts';
+import type { SimulationResult } from './simulator.ts';
+
+/** The engine's tuning targets against the reference (issue 4): revenue, relevance, no overshoot. */
+export const TARGETS = { revenueRatio: 1.1, relevanceRatio: 0.95 } as const;
+
+export function meetsTargets(m: PolicyMetrics): boolean {
+  return (
+    (m.revenueRatio ?? 0) >= TARGETS.revenueRatio &&
+    (m.relevanceRatio ?? 0) >= TARGETS.relevanceRatio &&
+    m.impressionsOverLimit === 0 &&
+    m.clicksOverLimit === 0 &&
+    m.violations === 0
+  );
+}
+
+const ratio = (x: number | null): string => (x === null ? '–' : `${x.toFixed(3)}×`);
+
+/** A plain-text table, one row per policy, columns aligned. */
+export function formatReport(result: SimulationResult): string {
+  const { size, seed } = result;
+  const header = [
+    'policy',
+    'revenue',
+    'in limits',
+    'fill',
+    'relevance',
+    'impr over',
+    'clicks over',
+    'violations',
+    'revenue ×',
+    'relevance ×',
+    'full',
+    'impr',
+    'clicks',
+    'time s',
+  ];
+  const rows = result.results.map((m) => [
+    m.policy,
+    m.revenue.toFixed(2),
+    m.revenueWithinLimits.toFixed(2),
+    `${(m.fillRate * 100).toFixed(1)}%`,
+    m.meanRelevance.toFixed(0),
+    String(m.impressionsOverLimit),
+    String(m.clicksOverLimit),
+    String(m.violations),
+    ratio(m.revenueRatio),
+    ratio(m.relevanceRatio),
+    `${m.campaignsFull}/${size.campaigns}`,
+    String(m.impressions),
+    String(m.clicks),
+    ((m.loadMs + m.runMs) / 1000).toFixed(1),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join(' | ');
+  const title =
+    `seed ${seed}: ${size.clients} clients, ${size.advertisers} advertisers, ${size.campaigns} campaigns, ` +
+    `${size.days} days, ${size.requests} requests`;
+  const notes = result.results
+    .filter((m) => m.revenueRatio !== null && m.policy !== 'reference')
+    .map(
+      (m) =>
+        `${m.policy}: ${meetsTargets(m) ? 'meets' : 'misses'} the targets (revenue ≥ ${TARGETS.revenueRatio}×, ` +
+        `relevance ≥ ${TARGETS.relevanceRatio}×, nothing over limit)`,
+    );
+  return [
+    title,
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('-|-'),
+    ...rows.map(line),
+    ...(notes.length > 0 ? ['', ...notes] : []),
+  ].join('\n');
+}
