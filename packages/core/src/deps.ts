@@ -1,6 +1,7 @@
 import { type AdsThrottle, createAdsThrottle } from '@adnova/ads-throttle';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { type CampaignCatalog, createCampaignCatalog } from './ads/catalog.ts';
+import { type ClickModel, createClickModel } from './ads/click-model.ts';
 import { type Cache, createCache } from './cache/cache.ts';
 import type { Config } from './config.ts';
 import { type Database, type Db, openDatabase } from './db/database.ts';
@@ -25,6 +26,8 @@ export type Deps = {
   throttle: AdsThrottle;
   /** Campaigns active today, cached in process and versioned by the database. */
   catalog: CampaignCatalog;
+  /** The click-probability estimate learned from recorded impressions and clicks, cached in process. */
+  clickModel: ClickModel;
   close(): Promise<void>;
 };
 
@@ -75,6 +78,7 @@ export async function createDeps(
     clock,
     throttle,
     catalog: createCampaignCatalog({ overshoot: config.ads.impressionsOvershoot }),
+    clickModel: createClickModel(),
     async close() {
       if (closed) return;
       closed = true;

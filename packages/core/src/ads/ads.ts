@@ -35,7 +35,7 @@ export type AdRequest = {
  * NOT_FOUND for an unknown client or when nothing is eligible.
  */
 export async function serveAd(
-  deps: Pick<Deps, 'db' | 'config' | 'throttle' | 'catalog'>,
+  deps: Pick<Deps, 'db' | 'config' | 'throttle' | 'catalog' | 'clickModel'>,
   request: AdRequest,
 ): Promise<Ad> {
   const clientId = normalizeId(request.clientId);
@@ -64,10 +64,14 @@ function throttled(decision: AdsDecision): AppError {
  * read and the write is skipped for the next best. No throttle: callers go through `serveAd`.
  * @throws AppError NOT_FOUND for an unknown client or when nothing is eligible.
  */
-async function selectAd(deps: Pick<Deps, 'db' | 'config' | 'catalog'>, clientId: string): Promise<Ad> {
+async function selectAd(
+  deps: Pick<Deps, 'db' | 'config' | 'catalog' | 'clickModel'>,
+  clientId: string,
+): Promise<Ad> {
   const client = await findClientSnapshot(deps.db, clientId);
   if (!client) throw notFound();
   const entries = await deps.catalog.get(deps.db, Number(client.version), client.day);
+  const clickEstimate = await deps.clickModel.get(deps.db);
   const seen = new Set(client.seen);
   const clicked = new Set(client.clicked);
   const capped = new Set(client.capped);
@@ -81,6 +85,7 @@ async function selectAd(deps: Pick<Deps, 'db' | 'config' | 'catalog'>, clientId:
     // A new client: not once the campaign is known to be full.
     if (wasSeen ? capped.has(entry.id) : entry.full) continue;
     byId.set(entry.id, entry);
+    const [impressions, clicks] = client.counters[entry.id] ?? [0, 0];
     candidates.push({
       campaignId: entry.id,
       advertiserId: entry.advertiserId,
@@ -90,11 +95,15 @@ async function selectAd(deps: Pick<Deps, 'db' | 'config' | 'catalog'>, clientId:
       score: client.scores[entry.advertiserId] ?? 0,
       seen: wasSeen,
       clicked: clicked.has(entry.id),
+      impressions: Number(impressions),
+      impressionsLimit: entry.impressionsLimit,
+      clicks: Number(clicks),
+      clicksLimit: entry.clicksLimit,
     });
   }
 
   const overshoot = deps.config.ads.impressionsOvershoot;
-  for (const candidate of rankCandidates(candidates)) {
+  for (const candidate of rankCandidates(candidates, clickEstimate)) {
     // Re-serving an ad the client has seen writes nothing (spec §8 #15). A new impression goes
     // through the atomic check-and-record, which has the last word on both caps.
     if (!candidate.seen) {

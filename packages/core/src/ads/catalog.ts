@@ -15,6 +15,8 @@ export type CatalogEntry = {
   targetAgeFrom: number | null;
   targetAgeTo: number | null;
   targetLocation: string | null;
+  impressionsLimit: number;
+  clicksLimit: number;
   /**
    * No new impression possible any more (impressions cap or clicks cap reached). Both caps only
    * ever close while a campaign runs (limits are frozen after start), so once learned it stays
@@ -50,6 +52,8 @@ function toEntry(row: CatalogRow): CatalogEntry {
     targetAgeFrom: row.target_age_from,
     targetAgeTo: row.target_age_to,
     targetLocation: row.target_location,
+    impressionsLimit: Number(row.impressions_limit),
+    clicksLimit: Number(row.clicks_limit),
     full: row.full,
   };
 }
