@@ -71,6 +71,7 @@ async function selectAd(
   const client = await findClientSnapshot(deps.db, clientId);
   if (!client) throw notFound();
   const entries = await deps.catalog.get(deps.db, Number(client.version), client.day);
+  await deps.catalog.syncCounters(deps.db);
   const clickEstimate = await deps.clickModel.get(deps.db);
   const seen = new Set(client.seen);
   const clicked = new Set(client.clicked);
@@ -85,7 +86,6 @@ async function selectAd(
     // A new client: not once the campaign is known to be full.
     if (wasSeen ? capped.has(entry.id) : entry.full) continue;
     byId.set(entry.id, entry);
-    const [impressions, clicks] = client.counters[entry.id] ?? [0, 0];
     candidates.push({
       campaignId: entry.id,
       advertiserId: entry.advertiserId,
@@ -95,9 +95,9 @@ async function selectAd(
       score: client.scores[entry.advertiserId] ?? 0,
       seen: wasSeen,
       clicked: clicked.has(entry.id),
-      impressions: Number(impressions),
+      impressions: entry.impressions,
       impressionsLimit: entry.impressionsLimit,
-      clicks: Number(clicks),
+      clicks: entry.clicks,
       clicksLimit: entry.clicksLimit,
     });
   }
@@ -136,12 +136,14 @@ async function selectAd(
  * @throws AppError NOT_FOUND (unknown campaign, then unknown client), FORBIDDEN (never shown).
  */
 export async function recordClick(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'catalog'>,
   adId: string,
   clientIdInput: string,
 ): Promise<void> {
   const clientId = normalizeId(clientIdInput);
-  const outcome = await recordClickRow(deps.db, normalizeId(adId), clientId);
+  const campaignId = normalizeId(adId);
+  const outcome = await recordClickRow(deps.db, campaignId, clientId);
+  if (outcome === 'recorded') deps.catalog.noteClick(campaignId);
   if (outcome === 'gone') throw notFound();
   if (outcome === 'no_impression') {
     if (!(await clientExists(deps.db, clientId))) throw notFound();

@@ -16,6 +16,8 @@ export type CatalogRow = {
   target_location: string | null;
   impressions_limit: number;
   clicks_limit: number;
+  impressions_count: number;
+  clicks_count: number;
   full: boolean;
 };
 
@@ -25,6 +27,7 @@ export function loadCatalogRows(db: Db, day: number, overshoot: number): Promise
     db,
     sql`SELECT id, advertiser_id, seq, ad_title, ad_text, ad_image_key, cost_per_impression, cost_per_click,
                target_gender, target_age_from, target_age_to, target_location, impressions_limit, clicks_limit,
+               impressions_count, clicks_count,
                (impressions_count >= floor(impressions_limit * (1 + ${overshoot}::numeric))
                 OR clicks_count >= clicks_limit) AS full
           FROM campaigns
@@ -44,8 +47,6 @@ export type ClientSnapshot = {
   clicked: string[];
   /** Campaigns this client has seen whose clicks cap is reached: not to be served again. */
   capped: string[];
-  /** Campaign id → [impressions_count, clicks_count] of every campaign running today. */
-  counters: Record<string, [number, number]>;
 };
 
 /**
@@ -63,11 +64,20 @@ export async function findClientSnapshot(db: Db, clientId: string): Promise<Clie
                coalesce((SELECT json_agg(k.campaign_id) FROM clicks k
                           WHERE k.client_id = cl.id), '[]'::json) AS clicked,
                coalesce((SELECT json_agg(c.id) FROM impressions i JOIN campaigns c ON c.id = i.campaign_id
-                          WHERE i.client_id = cl.id AND c.clicks_count >= c.clicks_limit), '[]'::json) AS capped,
-               coalesce((SELECT json_object_agg(c.id, json_build_array(c.impressions_count, c.clicks_count))
-                           FROM campaigns c WHERE c.start_date <= pc.day AND c.end_date >= pc.day), '{}'::json) AS counters
+                          WHERE i.client_id = cl.id AND c.clicks_count >= c.clicks_limit), '[]'::json) AS capped
           FROM clients cl CROSS JOIN platform_clock pc CROSS JOIN catalog_version cv
          WHERE cl.id = ${clientId}::uuid`,
   );
   return row;
+}
+
+/** The current counters of the campaigns running on `day`. */
+export function loadCounterRows(
+  db: Db,
+  day: number,
+): Promise<{ id: string; impressions_count: number; clicks_count: number }[]> {
+  return rows(
+    db,
+    sql`SELECT id, impressions_count, clicks_count FROM campaigns WHERE start_date <= ${day} AND end_date >= ${day}`,
+  );
 }

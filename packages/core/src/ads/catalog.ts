@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.ts';
-import { type CatalogRow, loadCatalogRows } from './catalog.repo.ts';
+import { type CatalogRow, loadCatalogRows, loadCounterRows } from './catalog.repo.ts';
 
 /** One campaign active on the catalog's day, with the fields selection needs. */
 export type CatalogEntry = {
@@ -17,6 +17,13 @@ export type CatalogEntry = {
   targetLocation: string | null;
   impressionsLimit: number;
   clicksLimit: number;
+  /**
+   * The campaign's impression and click counts, as a ranking input only (the caps are enforced by
+   * the atomic record function). Exact for this process's own events, which it counts as it
+   * records them; other processes' events arrive with the periodic refresh.
+   */
+  impressions: number;
+  clicks: number;
   /**
    * No new impression possible any more (impressions cap or clicks cap reached). Both caps only
    * ever close while a campaign runs (limits are frozen after start), so once learned it stays
@@ -36,7 +43,19 @@ export type CampaignCatalog = {
   /** The entries for `day` at catalog `version`, reloading when either changed. */
   get(db: Db, version: number, day: number): Promise<readonly CatalogEntry[]>;
   markFull(id: string): void;
+  /** This process recorded an impression / a click of the campaign. */
+  noteImpression(id: string): void;
+  noteClick(id: string): void;
+  /** Re-reads every running campaign's counters from the database every `COUNTER_REFRESH_EVERY` calls. */
+  syncCounters(db: Db): Promise<void>;
 };
+
+/**
+ * How many selections a process makes between re-reads of the counters: the only staleness is in
+ * other processes' events (a single process is always exact), and one small query per this many
+ * requests keeps the hot path to the client snapshot and the record call.
+ */
+export const COUNTER_REFRESH_EVERY = 100;
 
 function toEntry(row: CatalogRow): CatalogEntry {
   return {
@@ -54,6 +73,8 @@ function toEntry(row: CatalogRow): CatalogEntry {
     targetLocation: row.target_location,
     impressionsLimit: Number(row.impressions_limit),
     clicksLimit: Number(row.clicks_limit),
+    impressions: Number(row.impressions_count),
+    clicks: Number(row.clicks_count),
     full: row.full,
   };
 }
@@ -63,6 +84,7 @@ export function createCampaignCatalog({ overshoot }: { overshoot: number }): Cam
   let current:
     | { version: number; day: number; entries: CatalogEntry[]; byId: Map<string, CatalogEntry> }
     | undefined;
+  let syncCalls = 1;
   // Concurrent requests that notice the same change share one reload.
   let loading: { key: string; promise: Promise<readonly CatalogEntry[]> } | undefined;
 
@@ -89,6 +111,25 @@ export function createCampaignCatalog({ overshoot }: { overshoot: number }): Cam
     markFull(id) {
       const entry = current?.byId.get(id);
       if (entry) entry.full = true;
+    },
+    noteImpression(id) {
+      const entry = current?.byId.get(id);
+      if (entry) entry.impressions += 1;
+    },
+    noteClick(id) {
+      const entry = current?.byId.get(id);
+      if (entry) entry.clicks += 1;
+    },
+    async syncCounters(db) {
+      if (syncCalls++ % COUNTER_REFRESH_EVERY !== 0 || !current) return;
+      const snapshot = current;
+      for (const row of await loadCounterRows(db, snapshot.day)) {
+        const entry = snapshot.byId.get(row.id);
+        if (entry) {
+          entry.impressions = Number(row.impressions_count);
+          entry.clicks = Number(row.clicks_count);
+        }
+      }
     },
   };
 }
