@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, describe, it } from 'node:test';
-import { buildExpressExample } from '../test/apps.ts';
+import { buildExpressExample, recordingThrottle } from '../test/apps.ts';
 import { createFakeClock } from '../test/fake-clock.ts';
 import { createMemoryStore } from './memory.store.ts';
-import { type AdsDecision, createAdsThrottle, type DecideOptions } from './throttle.ts';
-import type { ViewerInput } from './viewer.ts';
+import { createAdsThrottle } from './throttle.ts';
 
 const SECRET = 'express-suite-secret-0123456789abcdef';
 
@@ -19,17 +18,6 @@ async function serve(app: ReturnType<typeof buildExpressExample>) {
       return { status: response.status, body: await response.text() };
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
-
-function recordingThrottle(show: boolean) {
-  const calls: Array<{ viewer: ViewerInput | null | undefined; options: DecideOptions | undefined }> = [];
-  return {
-    calls,
-    async decide(viewer: ViewerInput | null | undefined, options?: DecideOptions): Promise<AdsDecision> {
-      calls.push({ viewer, options });
-      return { show, reason: show ? 'ok' : 'blocked', scope: options?.scope ?? '' };
-    },
   };
 }
 

@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { buildFastifyExample } from '../test/apps.ts';
+import { buildFastifyExample, recordingThrottle } from '../test/apps.ts';
 import { createFakeClock } from '../test/fake-clock.ts';
 import { createMemoryStore } from './memory.store.ts';
-import { type AdsDecision, type AdsThrottle, createAdsThrottle, type DecideOptions } from './throttle.ts';
-import type { ViewerInput } from './viewer.ts';
+import { type AdsThrottle, createAdsThrottle } from './throttle.ts';
 
 const SECRET = 'fastify-suite-secret-0123456789abcdef';
 
@@ -16,18 +15,6 @@ function realThrottle(threshold = 1): AdsThrottle {
     store: createMemoryStore({ clock }),
     clock,
   });
-}
-
-/** A throttle double that records every decision it is asked for. */
-function recordingThrottle(show: boolean) {
-  const calls: Array<{ viewer: ViewerInput | null | undefined; options: DecideOptions | undefined }> = [];
-  return {
-    calls,
-    async decide(viewer: ViewerInput | null | undefined, options?: DecideOptions): Promise<AdsDecision> {
-      calls.push({ viewer, options });
-      return { show, reason: show ? 'ok' : 'blocked', scope: options?.scope ?? '' };
-    },
-  };
 }
 
 describe('Fastify example app (@fastify/view + Eta)', () => {

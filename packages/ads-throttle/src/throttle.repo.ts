@@ -305,31 +305,46 @@ export interface OverrideRowFilter {
   offset: number;
 }
 
-/** A page of rules, newest first. */
-export async function listOverrideRows(
-  query: QueryFn,
-  filter: OverrideRowFilter,
-): Promise<Page<OverrideRecord>> {
+/**
+ * Collects WHERE fragments and their `$n` parameters. `search` adds one OR-group: a substring
+ * match (ILIKE, escaped) on `likeColumns`, and an exact match of each keyed hash on `hashColumns`
+ * (admins search by raw IP or viewer id; only their hashes are stored).
+ */
+function filterBuilder() {
   const where: string[] = [];
   const params: unknown[] = [];
   const param = (value: unknown): string => {
     params.push(value);
     return `$${params.length}`;
   };
-  if (filter.search !== undefined && filter.search.trim() !== '') {
-    const like = param(likePattern(filter.search.trim()));
-    const alternatives = [
-      `scope ILIKE ${like} ESCAPE '\\'`,
-      `user_id ILIKE ${like} ESCAPE '\\'`,
-      `viewer_label ILIKE ${like} ESCAPE '\\'`,
-      `ip_address_hash ILIKE ${like} ESCAPE '\\'`,
-    ];
-    for (const hash of filter.searchHashes ?? []) {
+  const search = (
+    text: string | undefined,
+    likeColumns: readonly string[],
+    hashes: readonly string[] | undefined,
+    hashColumns: readonly string[],
+  ): void => {
+    if (text === undefined || text.trim() === '') return;
+    const like = param(likePattern(text.trim()));
+    const alternatives = likeColumns.map((column) => `${column} ILIKE ${like} ESCAPE '\\'`);
+    for (const hash of hashes ?? []) {
       const p = param(hash);
-      alternatives.push(`ip_address_hash = ${p}`, `viewer_id_hash = ${p}`);
+      for (const column of hashColumns) alternatives.push(`${column} = ${p}`);
     }
     where.push(`(${alternatives.join(' OR ')})`);
-  }
+  };
+  return { where, params, param, search };
+}
+
+/** A page of rules, newest first. */
+export async function listOverrideRows(
+  query: QueryFn,
+  filter: OverrideRowFilter,
+): Promise<Page<OverrideRecord>> {
+  const { where, params, param, search } = filterBuilder();
+  search(filter.search, ['scope', 'user_id', 'viewer_label', 'ip_address_hash'], filter.searchHashes, [
+    'ip_address_hash',
+    'viewer_id_hash',
+  ]);
   if (filter.action !== undefined) where.push(`action = ${param(filter.action)}`);
   if (filter.target !== undefined) where.push(`target = ${param(filter.target)}`);
   if (filter.scope !== undefined) where.push(`scope = ${param(filter.scope)}`);
@@ -428,22 +443,10 @@ export interface EventRowFilter {
 
 /** A page of events, most recently seen first. */
 export async function listEventRows(query: QueryFn, filter: EventRowFilter): Promise<Page<EventRecord>> {
-  const where: string[] = [];
-  const params: unknown[] = [];
-  const param = (value: unknown): string => {
-    params.push(value);
-    return `$${params.length}`;
-  };
-  if (filter.search !== undefined && filter.search.trim() !== '') {
-    const like = param(likePattern(filter.search.trim()));
-    const alternatives = [
-      `scope ILIKE ${like} ESCAPE '\\'`,
-      `viewer_hash ILIKE ${like} ESCAPE '\\'`,
-      `ip_address_hash ILIKE ${like} ESCAPE '\\'`,
-    ];
-    for (const hash of filter.searchHashes ?? []) alternatives.push(`ip_address_hash = ${param(hash)}`);
-    where.push(`(${alternatives.join(' OR ')})`);
-  }
+  const { where, params, param, search } = filterBuilder();
+  search(filter.search, ['scope', 'viewer_hash', 'ip_address_hash'], filter.searchHashes, [
+    'ip_address_hash',
+  ]);
   if (filter.scope !== undefined) where.push(`scope = ${param(filter.scope)}`);
   if (filter.blocked !== undefined) where.push(`blocked = ${param(filter.blocked)}`);
   if (filter.reason !== undefined) where.push(`reason = ${param(filter.reason)}`);

@@ -6,7 +6,8 @@ import express, { type Express } from 'express';
 import { type FastifyInstance, fastify, type RouteSpecificOptions } from 'fastify';
 import { adsThrottleMiddleware, shouldShowAds } from '../src/express.middleware.ts';
 import { adsThrottlePlugin } from '../src/fastify.plugin.ts';
-import type { AdsThrottle } from '../src/throttle.ts';
+import type { AdsDecision, AdsThrottle, DecideOptions } from '../src/throttle.ts';
+import type { ViewerInput } from '../src/viewer.ts';
 
 // @fastify/view passes per-call options to Eta; `async` makes it use renderAsync so templates can await.
 const asyncView: RouteSpecificOptions & { async: boolean } = { async: true };
@@ -118,4 +119,16 @@ export function buildExpressExample(throttle: Pick<AdsThrottle, 'decide'>): Expr
     }
   });
   return app;
+}
+
+/** A throttle double for the integration tests: answers `show` and records every decision asked. */
+export function recordingThrottle(show: boolean) {
+  const calls: Array<{ viewer: ViewerInput | null | undefined; options: DecideOptions | undefined }> = [];
+  return {
+    calls,
+    async decide(viewer: ViewerInput | null | undefined, options?: DecideOptions): Promise<AdsDecision> {
+      calls.push({ viewer, options });
+      return { show, reason: show ? 'ok' : 'blocked', scope: options?.scope ?? '' };
+    },
+  };
 }

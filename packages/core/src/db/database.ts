@@ -34,6 +34,7 @@ export type Database = {
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 const migrationsSchema = 'drizzle';
 const migrationsTable = '__drizzle_migrations';
+const migrationOptions = { migrationsFolder, migrationsSchema, migrationsTable };
 // Arbitrary constant shared by every AdNova process: serialises concurrent migrators.
 const MIGRATION_LOCK_KEY = 815_204_977;
 
@@ -63,11 +64,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
         try {
           await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
           try {
-            await migrateNodePg(drizzleNodePg(client, { schema }), {
-              migrationsFolder,
-              migrationsSchema,
-              migrationsTable,
-            });
+            await migrateNodePg(drizzleNodePg(client, { schema }), migrationOptions);
           } finally {
             await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
           }
@@ -89,18 +86,14 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   }
   await client.waitReady;
   // PGlite already returns int8 as a number and NUMERIC as a string, like node-postgres above.
-  const db = drizzlePglite(client, { schema }) as unknown as Db;
+  const pgliteDb = drizzlePglite(client, { schema });
+  const db = pgliteDb as unknown as Db;
   return {
     db,
     kind: config.kind,
     query: (text, params) => client.query(text, params),
-    async migrate() {
-      await migratePglite(drizzlePglite(client, { schema }), {
-        migrationsFolder,
-        migrationsSchema,
-        migrationsTable,
-      });
-    },
+    // One connection: no other migrator can race, so no lock is needed.
+    migrate: () => migratePglite(pgliteDb, migrationOptions),
     pendingMigrations: () => pendingMigrations(db),
     close: () => client.close(),
   };

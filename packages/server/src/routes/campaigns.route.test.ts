@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import type { FastifyInstance } from 'fastify';
 import { buildTestApp, type CampaignBody, json, seed, useTestApp } from '../../test/helper.ts';
 
 type Campaign = CampaignBody & {
@@ -22,20 +23,27 @@ const body = (overrides: Partial<CampaignBody> = {}): CampaignBody => ({
   ...overrides,
 });
 
+/** Raw create and update calls (any payload, for error cases) against one app. */
+function campaignCalls(app: () => FastifyInstance) {
+  return {
+    create: (advertiserId: string, payload: unknown) =>
+      app().inject({
+        method: 'POST',
+        url: `/advertisers/${advertiserId}/campaigns`,
+        payload: payload as object,
+      }),
+    put: (c: { advertiser_id: string; campaign_id: string }, payload: unknown) =>
+      app().inject({
+        method: 'PUT',
+        url: `/advertisers/${c.advertiser_id}/campaigns/${c.campaign_id}`,
+        payload: payload as object,
+      }),
+  };
+}
+
 describe('campaigns', () => {
   const ctx = useTestApp();
-  const create = (advertiserId: string, payload: unknown) =>
-    ctx.app.inject({
-      method: 'POST',
-      url: `/advertisers/${advertiserId}/campaigns`,
-      payload: payload as object,
-    });
-  const put = (c: { advertiser_id: string; campaign_id: string }, payload: unknown) =>
-    ctx.app.inject({
-      method: 'PUT',
-      url: `/advertisers/${c.advertiser_id}/campaigns/${c.campaign_id}`,
-      payload: payload as object,
-    });
+  const { create, put } = campaignCalls(() => ctx.app);
 
   describe('happy path', () => {
     test('create returns the full Campaign object with targeting always an object', async () => {
@@ -161,12 +169,7 @@ describe('campaigns', () => {
     test('before start every field may change; after start frozen fields only keep their value', async (t) => {
       // Moves the clock: its own app.
       const { app } = await buildTestApp(t);
-      const put = (c: { advertiser_id: string; campaign_id: string }, payload: unknown) =>
-        app.inject({
-          method: 'PUT',
-          url: `/advertisers/${c.advertiser_id}/campaigns/${c.campaign_id}`,
-          payload: payload as object,
-        });
+      const { put } = campaignCalls(() => app);
       const s = seed(app);
       const a = await s.advertiser();
       const c = await s.campaign(a.advertiser_id, { start_date: 5, end_date: 8 });
@@ -257,18 +260,7 @@ describe('campaigns', () => {
 
     test('start_date before the current day is 400 on create, and on update only if it changes', async (t) => {
       const { app } = await buildTestApp(t);
-      const create = (advertiserId: string, payload: unknown) =>
-        app.inject({
-          method: 'POST',
-          url: `/advertisers/${advertiserId}/campaigns`,
-          payload: payload as object,
-        });
-      const put = (c: { advertiser_id: string; campaign_id: string }, payload: unknown) =>
-        app.inject({
-          method: 'PUT',
-          url: `/advertisers/${c.advertiser_id}/campaigns/${c.campaign_id}`,
-          payload: payload as object,
-        });
+      const { create, put } = campaignCalls(() => app);
       const s = seed(app);
       const a = await s.advertiser();
       const c = await s.campaign(a.advertiser_id, { start_date: 50, end_date: 60 });
