@@ -1,20 +1,27 @@
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.ts';
+import { type Database, type Db, type PreparedStatement, rows } from '../db/database.ts';
 
 export type ImpressionOutcome = 'recorded' | 'seen' | 'impressions_cap' | 'clicks_cap' | 'inactive' | 'gone';
 
+const RECORD_IMPRESSION: PreparedStatement = {
+  name: 'adnova_record_impression',
+  text: 'SELECT adnova_record_impression($1::uuid, $2::uuid, $3::int, $4::numeric) AS outcome',
+};
+
 /** Atomic check-and-record under the campaign's row lock (see migration 0001). */
 export async function recordImpressionRow(
-  db: Db,
+  database: Pick<Database, 'prepared'>,
   campaignId: string,
   clientId: string,
   day: number,
   overshoot: number,
 ): Promise<ImpressionOutcome> {
-  const [row] = await rows<{ outcome: ImpressionOutcome }>(
-    db,
-    sql`SELECT adnova_record_impression(${campaignId}::uuid, ${clientId}::uuid, ${day}::int, ${overshoot}::numeric) AS outcome`,
-  );
+  const [row] = await database.prepared<{ outcome: ImpressionOutcome }>(RECORD_IMPRESSION, [
+    campaignId,
+    clientId,
+    day,
+    overshoot,
+  ]);
   if (!row) throw new Error('adnova_record_impression returned no row');
   return row.outcome;
 }

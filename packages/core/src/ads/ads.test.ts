@@ -10,7 +10,7 @@ import { createDeps, type Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { upsertMlScoreRows } from '../ml-scores/ml-scores.repo.ts';
 import { recordClick, serveAd } from './ads.ts';
-import { loadClickCounts } from './click-model.repo.ts';
+import { loadClickCountsSince, START_CURSOR } from './click-model.repo.ts';
 import { createClickModel } from './click-model.ts';
 import { priorClickProbability, SELECTION } from './select-ad.ts';
 
@@ -96,19 +96,55 @@ test('a click-limited campaign stops being shown to everybody, the clicker inclu
   for (const client of clients) assert.equal(await serve(client), other);
 });
 
-test('the click model learns from recorded impressions and clicks by score band', async () => {
+test('the click model learns from recorded impressions and clicks by score band, incrementally', async () => {
   const band = 7;
   const score = band * SELECTION.learning.bucketWidth + 1;
+  const options = {
+    bandWidth: SELECTION.learning.bucketWidth,
+    bands: SELECTION.learning.buckets,
+    settleSeconds: 0,
+  };
+  let now = 0;
+  const model = createClickModel({ settleSeconds: 0, refreshMs: 1000, now: () => now });
+  const width = SELECTION.learning.bucketWidth;
+  const prior = priorClickProbability((band + 0.5) * width);
+  const initial = await model.get(deps.db);
+  const before = await loadClickCountsSince(deps.db, START_CURSOR, options);
+
   const { clients, ids } = await world(6, [{ impressions_limit: 6, clicks_limit: 6 }], score);
-  const before = await loadClickCounts(deps.db, SELECTION.learning.bucketWidth, SELECTION.learning.buckets);
   for (const client of clients) assert.equal(await serve(client), ids[0]);
   for (const client of clients.slice(0, 3)) await recordClick(deps, ids[0] ?? '', client);
-  const counts = await loadClickCounts(deps.db, SELECTION.learning.bucketWidth, SELECTION.learning.buckets);
-  assert.equal((counts.impressions[band] ?? 0) - (before.impressions[band] ?? 0), 6);
-  assert.equal((counts.clicks[band] ?? 0) - (before.clicks[band] ?? 0), 3);
-  // A click rate of 50 % pulls the band's estimate above its prior; bands without data keep theirs.
-  const estimate = await createClickModel().get(deps.db);
-  const width = SELECTION.learning.bucketWidth;
-  assert.ok(estimate(score) > priorClickProbability((band + 0.5) * width));
-  assert.equal(estimate(3 * width), priorClickProbability(3.5 * width));
+
+  // Since the earlier cursor: exactly the new rows; from the new cursor: nothing.
+  const since = await loadClickCountsSince(deps.db, before.cursor, options);
+  assert.equal(since.counts.impressions[band], 6);
+  assert.equal(since.counts.clicks[band], 3);
+  const after = await loadClickCountsSince(deps.db, since.cursor, options);
+  assert.deepEqual(after.counts.impressions, new Array(SELECTION.learning.buckets).fill(0));
+  // Rows younger than the settle delay wait for the next read.
+  const unsettled = await loadClickCountsSince(deps.db, before.cursor, { ...options, settleSeconds: 3600 });
+  assert.equal(unsettled.counts.impressions[band], 0);
+  assert.deepEqual(unsettled.cursor, before.cursor);
+
+  // The model refreshes in the background once due, and a 50 % click rate lifts the band.
+  assert.equal(await model.get(deps.db), initial, 'not due yet: the cached estimate');
+  now += 1000;
+  await model.get(deps.db);
+  const learned = await waitFor(async () => {
+    const estimate = await model.get(deps.db);
+    return estimate(score) > initial(score) + 0.01 ? estimate : undefined;
+  });
+  assert.ok(learned(score) > prior);
+  assert.equal(learned(3 * width), initial(3 * width), 'bands without new data keep their estimate');
 });
+
+/** Polls `probe` until it yields a value (background work finishing), failing after `ms`. */
+async function waitFor<T>(probe: () => Promise<T | undefined>, ms = 5000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${ms} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}

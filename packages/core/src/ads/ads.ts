@@ -8,7 +8,7 @@ import { recordClickRow, recordImpressionRow } from './ads.repo.ts';
 import type { Ad } from './ads.schema.ts';
 import { findClientSnapshot } from './catalog.repo.ts';
 import { type CatalogEntry, matchesTargeting } from './catalog.ts';
-import { type Candidate, rankCandidates } from './select-ad.ts';
+import { bestFirst, type Candidate } from './select-ad.ts';
 
 /** Throttle scope of `GET /ads` when the caller names none. */
 export const DEFAULT_AD_SCOPE = '/ads';
@@ -35,7 +35,7 @@ export type AdRequest = {
  * NOT_FOUND for an unknown client or when nothing is eligible.
  */
 export async function serveAd(
-  deps: Pick<Deps, 'db' | 'config' | 'throttle' | 'catalog' | 'clickModel'>,
+  deps: Pick<Deps, 'db' | 'database' | 'config' | 'throttle' | 'catalog' | 'clickModel'>,
   request: AdRequest,
 ): Promise<Ad> {
   const clientId = normalizeId(request.clientId);
@@ -65,10 +65,10 @@ function throttled(decision: AdsDecision): AppError {
  * @throws AppError NOT_FOUND for an unknown client or when nothing is eligible.
  */
 async function selectAd(
-  deps: Pick<Deps, 'db' | 'config' | 'catalog' | 'clickModel'>,
+  deps: Pick<Deps, 'db' | 'database' | 'config' | 'catalog' | 'clickModel'>,
   clientId: string,
 ): Promise<Ad> {
-  const client = await findClientSnapshot(deps.db, clientId);
+  const client = await findClientSnapshot(deps.database, clientId);
   if (!client) throw notFound();
   const entries = await deps.catalog.get(deps.db, Number(client.version), client.day);
   await deps.catalog.syncCounters(deps.db);
@@ -103,12 +103,12 @@ async function selectAd(
   }
 
   const overshoot = deps.config.ads.impressionsOvershoot;
-  for (const candidate of rankCandidates(candidates, clickEstimate)) {
+  for (const candidate of bestFirst(candidates, clickEstimate)) {
     // Re-serving an ad the client has seen writes nothing (spec §8 #15). A new impression goes
     // through the atomic check-and-record, which has the last word on both caps.
     if (!candidate.seen) {
       const outcome = await recordImpressionRow(
-        deps.db,
+        deps.database,
         candidate.campaignId,
         clientId,
         client.day,

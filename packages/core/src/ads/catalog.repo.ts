@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.ts';
+import { type Database, type Db, type PreparedStatement, rows } from '../db/database.ts';
 
 export type CatalogRow = {
   id: string;
@@ -49,14 +49,9 @@ export type ClientSnapshot = {
   capped: string[];
 };
 
-/**
- * Everything per-client that selection needs, with today's day and the catalog version, in one
- * round trip of index lookups. No row: the client does not exist.
- */
-export async function findClientSnapshot(db: Db, clientId: string): Promise<ClientSnapshot | undefined> {
-  const [row] = await rows<ClientSnapshot>(
-    db,
-    sql`SELECT cl.age, cl.gender, cl.location, pc.day, cv.version,
+const CLIENT_SNAPSHOT: PreparedStatement = {
+  name: 'adnova_client_snapshot',
+  text: `SELECT cl.age, cl.gender, cl.location, pc.day, cv.version,
                coalesce((SELECT json_object_agg(s.advertiser_id, s.score) FROM ml_scores s
                           WHERE s.client_id = cl.id), '{}'::json) AS scores,
                coalesce((SELECT json_agg(i.campaign_id) FROM impressions i
@@ -66,8 +61,18 @@ export async function findClientSnapshot(db: Db, clientId: string): Promise<Clie
                coalesce((SELECT json_agg(c.id) FROM impressions i JOIN campaigns c ON c.id = i.campaign_id
                           WHERE i.client_id = cl.id AND c.clicks_count >= c.clicks_limit), '[]'::json) AS capped
           FROM clients cl CROSS JOIN platform_clock pc CROSS JOIN catalog_version cv
-         WHERE cl.id = ${clientId}::uuid`,
-  );
+         WHERE cl.id = $1::uuid`,
+};
+
+/**
+ * Everything per-client that selection needs, with today's day and the catalog version, in one
+ * round trip of index lookups (a prepared statement). No row: the client does not exist.
+ */
+export async function findClientSnapshot(
+  database: Pick<Database, 'prepared'>,
+  clientId: string,
+): Promise<ClientSnapshot | undefined> {
+  const [row] = await database.prepared<ClientSnapshot>(CLIENT_SNAPSHOT, [clientId]);
   return row;
 }
 

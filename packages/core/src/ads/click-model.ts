@@ -1,5 +1,5 @@
 import type { Db } from '../db/database.ts';
-import { loadClickCounts } from './click-model.repo.ts';
+import { loadClickCountsSince, START_CURSOR } from './click-model.repo.ts';
 import { type ClickEstimate, priorClickProbability, SELECTION } from './select-ad.ts';
 
 /** Recorded first impressions and first clicks per score band (index = band). */
@@ -35,36 +35,63 @@ export function estimateFromCounts(counts: BandCounts): ClickEstimate {
 
 /**
  * The click estimate learned online from the platform's own impressions and clicks, shared by
- * every process through the database: each process re-aggregates the counts every
- * `SELECTION.learning.refreshEvery` selections (and on first use) and ranks with the cached
- * estimate in between, so the hot path does no extra database work.
+ * every process through the database. Each process keeps running totals per band and, at most
+ * every `SELECTION.learning.refreshMs`, adds the event rows recorded since its last read (see
+ * `loadClickCountsSince`), so the cost of learning grows with traffic, not with history. Requests
+ * never wait for a refresh, except the very first one of a process.
  */
 export type ClickModel = {
-  /** The current estimate, refreshing it from the database when due. */
+  /** The current estimate; starts a refresh in the background when one is due. */
   get(db: Db): Promise<ClickEstimate>;
 };
 
-export function createClickModel(): ClickModel {
+export type ClickModelOptions = {
+  refreshMs?: number;
+  settleSeconds?: number;
+  /** Wall-clock milliseconds; tests pass their own. */
+  now?: () => number;
+};
+
+export function createClickModel(options: ClickModelOptions = {}): ClickModel {
+  const { buckets, bucketWidth } = SELECTION.learning;
+  const refreshMs = options.refreshMs ?? SELECTION.learning.refreshMs;
+  const settleSeconds = options.settleSeconds ?? SELECTION.learning.settleSeconds;
+  const now = options.now ?? Date.now;
+  const totals: BandCounts = { impressions: new Array(buckets).fill(0), clicks: new Array(buckets).fill(0) };
+  let cursor = START_CURSOR;
   let estimate: ClickEstimate | undefined;
-  let uses = 0;
+  let lastRefresh = 0;
   let loading: Promise<ClickEstimate> | undefined;
+
+  const refresh = (db: Db): Promise<ClickEstimate> => {
+    loading ??= loadClickCountsSince(db, cursor, { bandWidth: bucketWidth, bands: buckets, settleSeconds })
+      .then((fresh) => {
+        for (let b = 0; b < buckets; b++) {
+          totals.impressions[b] = (totals.impressions[b] ?? 0) + (fresh.counts.impressions[b] ?? 0);
+          totals.clicks[b] = (totals.clicks[b] ?? 0) + (fresh.counts.clicks[b] ?? 0);
+        }
+        cursor = fresh.cursor;
+        estimate = estimateFromCounts(totals);
+        return estimate;
+      })
+      .finally(() => {
+        loading = undefined;
+      });
+    return loading;
+  };
+
   return {
     async get(db) {
-      const due = uses++ % SELECTION.learning.refreshEvery === 0;
-      if (estimate && !due) return estimate;
-      if (!loading) {
-        loading = loadClickCounts(db, SELECTION.learning.bucketWidth, SELECTION.learning.buckets)
-          .then((counts) => {
-            estimate = estimateFromCounts(counts);
-            return estimate;
-          })
-          .finally(() => {
-            loading = undefined;
-          });
+      if (!estimate) {
+        lastRefresh = now();
+        return refresh(db);
       }
-      const fresh = loading;
-      // A failed refresh keeps the last estimate; only the first load must succeed.
-      return estimate ? fresh.catch(() => estimate as ClickEstimate) : fresh;
+      if (now() - lastRefresh >= refreshMs) {
+        lastRefresh = now();
+        // A failed refresh keeps the last estimate and is retried when next due.
+        refresh(db).catch(() => undefined);
+      }
+      return estimate;
     },
   };
 }

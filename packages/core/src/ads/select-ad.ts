@@ -63,9 +63,10 @@ export const SELECTION = {
    * The online click estimate of `click-model.ts`: scores are grouped into `buckets` equal bands
    * of `bucketWidth` (the last band is open-ended); each band's rate is a Beta posterior whose
    * prior is the curve above at the band's middle with the weight of `priorWeight` impressions;
-   * the process re-reads the counts from the database every `refreshEvery` selections.
+   * each process adds the events recorded since its last read at most every `refreshMs`, counting
+   * only rows older than `settleSeconds` (see `click-model.repo.ts`).
    */
-  learning: { buckets: 10, bucketWidth: 1000, priorWeight: 200, refreshEvery: 250 },
+  learning: { buckets: 10, bucketWidth: 1000, priorWeight: 200, refreshMs: 1000, settleSeconds: 2 },
 } as const;
 
 /** The prior per-showing click probability of an ML score, clamped to 0..10 000. Monotone, in (0, 1). */
@@ -93,13 +94,41 @@ export function candidateValue(c: Candidate, p: ClickEstimate = priorClickProbab
   return impression + click + (SELECTION.relevance * Math.max(0, c.score)) / 10_000;
 }
 
-/** Candidates best first: value, then ML score, then creation order. Pure and deterministic. */
-export function rankCandidates(
-  candidates: readonly Candidate[],
+/** True when `a` ranks before `b`: higher value, then higher ML score, then earlier creation. */
+function before(a: Candidate, va: number, b: Candidate, vb: number): boolean {
+  return va !== vb ? va > vb : a.score !== b.score ? a.score > b.score : a.seq < b.seq;
+}
+
+/**
+ * Candidates best first (value, then ML score, then creation order), lazily: values are computed
+ * once and each step is one linear scan, so the usual request, settled by its first candidate,
+ * costs O(n) instead of a sort. Pure and deterministic.
+ */
+export function* bestFirst<T extends Candidate>(
+  candidates: readonly T[],
   p: ClickEstimate = priorClickProbability,
-): Candidate[] {
-  const value = new Map(candidates.map((c) => [c, candidateValue(c, p)]));
-  return [...candidates].sort(
-    (a, b) => (value.get(b) ?? 0) - (value.get(a) ?? 0) || b.score - a.score || a.seq - b.seq,
-  );
+): Generator<T> {
+  const values = candidates.map((c) => candidateValue(c, p));
+  const taken = new Uint8Array(candidates.length);
+  for (let round = 0; round < candidates.length; round++) {
+    let best = -1;
+    for (let i = 0; i < candidates.length; i++) {
+      if (taken[i]) continue;
+      if (
+        best === -1 ||
+        before(candidates[i] as T, values[i] as number, candidates[best] as T, values[best] as number)
+      )
+        best = i;
+    }
+    taken[best] = 1;
+    yield candidates[best] as T;
+  }
+}
+
+/** Every candidate best first, in `bestFirst`'s order. */
+export function rankCandidates<T extends Candidate>(
+  candidates: readonly T[],
+  p: ClickEstimate = priorClickProbability,
+): T[] {
+  return [...bestFirst(candidates, p)];
 }

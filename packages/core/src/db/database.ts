@@ -24,12 +24,20 @@ export type Database = {
    * own SQL (ads-throttle). Domain code uses `db` and the repos instead.
    */
   query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
+  /**
+   * A hot-path statement, prepared once per connection on PostgreSQL (no parse and plan per
+   * request); PGlite runs it as a plain query.
+   */
+  prepared<T>(statement: PreparedStatement, params: unknown[]): Promise<T[]>;
   /** Applies pending migrations; safe when several processes start at once on one PostgreSQL. */
   migrate(): Promise<void>;
   /** Names of migrations known to the code but not applied to the database. */
   pendingMigrations(): Promise<string[]>;
   close(): Promise<void>;
 };
+
+/** A named SQL statement for `Database.prepared`; the name must be unique per statement text. */
+export type PreparedStatement = { name: string; text: string };
 
 export const migrationsFolder = fileURLToPath(new URL('../../migrations', import.meta.url));
 const migrationsSchema = 'drizzle';
@@ -59,6 +67,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       db,
       kind: config.kind,
       query: (text, params) => pool.query(text, params),
+      prepared: async <T>(statement: PreparedStatement, values: unknown[]) =>
+        (await pool.query({ name: statement.name, text: statement.text, values })).rows as T[],
       async migrate() {
         const client = await pool.connect();
         try {
@@ -92,6 +102,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     db,
     kind: config.kind,
     query: (text, params) => client.query(text, params),
+    prepared: async <T>(statement: PreparedStatement, params: unknown[]) =>
+      (await client.query<T>(statement.text, params)).rows,
     // One connection: no other migrator can race, so no lock is needed.
     migrate: () => migratePglite(pgliteDb, migrationOptions),
     pendingMigrations: () => pendingMigrations(db),
