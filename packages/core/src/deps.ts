@@ -5,6 +5,7 @@ import { type ClickModel, createClickModel } from './ads/click-model.ts';
 import { type Cache, createCache } from './cache/cache.ts';
 import type { Config } from './config.ts';
 import { type Database, type Db, openDatabase } from './db/database.ts';
+import { createMetrics, type Metrics } from './metrics/metrics.ts';
 
 /** Wall-clock time as a dependency, so tests never sleep. Distinct from the simulated day. */
 export type Clock = { now(): number };
@@ -28,6 +29,8 @@ export type Deps = {
   catalog: CampaignCatalog;
   /** The click-probability estimate learned from recorded impressions and clicks, cached in process. */
   clickModel: ClickModel;
+  /** Prometheus metrics of this process, served at `GET /metrics`. */
+  metrics: Metrics;
   close(): Promise<void>;
 };
 
@@ -59,6 +62,13 @@ export async function createDeps(
   }
   const cache = createCache(config.cache);
   const clock = overrides.clock ?? systemClock;
+  const metrics = createMetrics();
+  const pool = database.poolStats;
+  if (pool) {
+    metrics.gauge('adnova_db_pool_connections', 'Open PostgreSQL pool connections', () => pool().total);
+    metrics.gauge('adnova_db_pool_idle', 'Idle PostgreSQL pool connections', () => pool().idle);
+    metrics.gauge('adnova_db_pool_waiting', 'Queries waiting for a PostgreSQL connection', () => pool().waiting);
+  }
   const { enabled: _enabled, ...throttleConfig } = config.throttle;
   const throttle = createAdsThrottle({
     config: throttleConfig,
@@ -79,6 +89,7 @@ export async function createDeps(
     throttle,
     catalog: createCampaignCatalog({ overshoot: config.ads.impressionsOvershoot }),
     clickModel: createClickModel(),
+    metrics,
     async close() {
       if (closed) return;
       closed = true;

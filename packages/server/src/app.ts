@@ -18,6 +18,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { docsPlugin } from './http/docs.ts';
 import { errorHandler } from './http/errors.ts';
+import { metricsPlugin } from './http/metrics.ts';
 import { notFoundPlugin } from './http/not-found.ts';
 import { schemaController } from './http/validation.ts';
 import { adsRoutes } from './routes/ads.route.ts';
@@ -79,6 +80,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     exposedHeaders: ['Correlation-ID', 'X-Total-Count', 'Retry-After'],
   });
   await app.register(notFoundPlugin);
+  await app.register(metricsPlugin, { metrics: deps.metrics });
   await app.register(docsPlugin, { version: VERSION });
 
   await app.register(clientsRoutes, { deps });

@@ -35,7 +35,7 @@ export type AdRequest = {
  * NOT_FOUND for an unknown client or when nothing is eligible.
  */
 export async function serveAd(
-  deps: Pick<Deps, 'db' | 'database' | 'config' | 'throttle' | 'catalog' | 'clickModel'>,
+  deps: Pick<Deps, 'db' | 'database' | 'config' | 'throttle' | 'catalog' | 'clickModel' | 'metrics'>,
   request: AdRequest,
 ): Promise<Ad> {
   const clientId = normalizeId(request.clientId);
@@ -44,9 +44,17 @@ export async function serveAd(
       { userId: clientId, remoteAddress: request.remoteAddress, headers: request.headers },
       { scope: request.scope ?? DEFAULT_AD_SCOPE },
     );
-    if (!decision.show) throw throttled(decision);
+    if (!decision.show) {
+      deps.metrics.adRequests.inc({ outcome: 'throttled' });
+      throw throttled(decision);
+    }
   }
-  return selectAd(deps, clientId);
+  const stop = deps.metrics.selectionDuration.startTimer();
+  try {
+    return await selectAd(deps, clientId);
+  } finally {
+    stop();
+  }
 }
 
 function throttled(decision: AdsDecision): AppError {
@@ -65,11 +73,14 @@ function throttled(decision: AdsDecision): AppError {
  * @throws AppError NOT_FOUND for an unknown client or when nothing is eligible.
  */
 async function selectAd(
-  deps: Pick<Deps, 'db' | 'database' | 'config' | 'catalog' | 'clickModel'>,
+  deps: Pick<Deps, 'db' | 'database' | 'config' | 'catalog' | 'clickModel' | 'metrics'>,
   clientId: string,
 ): Promise<Ad> {
   const client = await findClientSnapshot(deps.database, clientId);
-  if (!client) throw notFound();
+  if (!client) {
+    deps.metrics.adRequests.inc({ outcome: 'unknown_client' });
+    throw notFound();
+  }
   const entries = await deps.catalog.get(deps.db, Number(client.version), client.day);
   await deps.catalog.syncCounters(deps.db);
   const clickEstimate = await deps.clickModel.get(deps.db);
@@ -77,16 +88,15 @@ async function selectAd(
   const clicked = new Set(client.clicked);
   const capped = new Set(client.capped);
 
-  const byId = new Map<string, CatalogEntry>();
-  const candidates: Candidate[] = [];
+  const candidates: (Candidate & { entry: CatalogEntry })[] = [];
   for (const entry of entries) {
     if (!matchesTargeting(entry, client)) continue;
     const wasSeen = seen.has(entry.id);
     // A returning client: not once the clicks cap is reached (spec §5.4.3, read fresh above).
     // A new client: not once the campaign is known to be full.
     if (wasSeen ? capped.has(entry.id) : entry.full) continue;
-    byId.set(entry.id, entry);
     candidates.push({
+      entry,
       campaignId: entry.id,
       advertiserId: entry.advertiserId,
       seq: entry.seq,
@@ -114,12 +124,13 @@ async function selectAd(
         client.day,
         overshoot,
       );
+      deps.metrics.impressionRecords.inc({ outcome });
       if (outcome === 'impressions_cap' || outcome === 'clicks_cap')
         deps.catalog.markFull(candidate.campaignId);
       if (outcome !== 'recorded' && outcome !== 'seen') continue;
     }
-    const entry = byId.get(candidate.campaignId);
-    if (!entry) continue;
+    const { entry } = candidate;
+    deps.metrics.adRequests.inc({ outcome: 'served' });
     return {
       ad_id: entry.id,
       ad_title: entry.adTitle,
@@ -128,6 +139,7 @@ async function selectAd(
       ad_image: entry.adImageKey ? mediaUrl(deps.config, entry.adImageKey) : null,
     };
   }
+  deps.metrics.adRequests.inc({ outcome: 'no_fill' });
   throw notFound();
 }
 

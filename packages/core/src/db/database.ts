@@ -29,6 +29,8 @@ export type Database = {
    * request); PGlite runs it as a plain query.
    */
   prepared<T>(statement: PreparedStatement, params: unknown[]): Promise<T[]>;
+  /** Connection pool occupancy, PostgreSQL only (PGlite is one in-process connection). */
+  poolStats?: () => { total: number; idle: number; waiting: number };
   /** Applies pending migrations; safe when several processes start at once on one PostgreSQL. */
   migrate(): Promise<void>;
   /** Names of migrations known to the code but not applied to the database. */
@@ -69,6 +71,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       query: (text, params) => pool.query(text, params),
       prepared: async <T>(statement: PreparedStatement, values: unknown[]) =>
         (await pool.query({ name: statement.name, text: statement.text, values })).rows as T[],
+      poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
       async migrate() {
         const client = await pool.connect();
         try {

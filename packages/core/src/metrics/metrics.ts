@@ -1,0 +1,71 @@
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+
+/** How a `GET /ads` request ended. */
+export type AdOutcome = 'served' | 'no_fill' | 'throttled' | 'unknown_client';
+
+/**
+ * The process's Prometheus metrics (spec §6.3), one registry per process (per `Deps` in tests).
+ * Exposed at `GET /metrics`; the names and labels are what the Grafana dashboards query.
+ */
+export type Metrics = {
+  registry: Registry;
+  /** HTTP requests by method, route template (never the raw URL) and status code. */
+  httpDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /**
+   * `GET /ads` outcomes (`AdOutcome`): an ad served, nothing eligible (no fill), refused by the
+   * throttle, or an unknown client.
+   */
+  adRequests: Counter<'outcome'>;
+  /** Time to select an ad and record its impression, excluding the throttle decision. */
+  selectionDuration: Histogram;
+  /** Answers of the atomic impression record, including lost races at a cap. */
+  impressionRecords: Counter<'outcome'>;
+  /** Registers a gauge read at scrape time (database pool, queue depth, …). */
+  gauge(name: string, help: string, read: () => number | Promise<number>): void;
+};
+
+/** Latency buckets in seconds, fine below 25 ms where the `GET /ads` target lies. */
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    httpDuration: new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'HTTP request duration by method, route template and status code',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    adRequests: new Counter({
+      name: 'adnova_ad_requests_total',
+      help: 'GET /ads requests by outcome: served, no_fill (nothing eligible), throttled or unknown_client',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    selectionDuration: new Histogram({
+      name: 'adnova_ad_selection_seconds',
+      help: 'Time to select an ad and record its impression (after the throttle decision)',
+      buckets: LATENCY_BUCKETS,
+      registers: [registry],
+    }),
+    impressionRecords: new Counter({
+      name: 'adnova_impression_records_total',
+      help: 'Answers of the atomic impression record: recorded, seen, impressions_cap, clicks_cap, inactive, gone',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    gauge(name, help, read) {
+      new Gauge({
+        name,
+        help,
+        registers: [registry],
+        async collect() {
+          this.set(await read());
+        },
+      });
+    },
+  };
+}
