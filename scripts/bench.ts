@@ -1,7 +1,9 @@
 // Benchmarks GET /ads against a trivial route in the same run, with wrk, on PGlite and (when
 // DATABASE_URL is set) PostgreSQL. Loads a generated data set with a bulk loader first.
 // Usage: npm run bench [-- --db pglite|postgres|both --duration 10 --connections 64
-//                           --clients 10000 --campaigns 500 --scores 100000 --skip-throttle]
+//                           --clients 100000 --campaigns 1000 --scores 1000000 --skip-throttle]
+// PostgreSQL runs with REDIS_URL (when set) for the throttle's counters, as in production;
+// PGlite runs fully embedded (no Redis), as `npm start` does.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -26,10 +28,10 @@ const { values } = parseArgs({
     db: { type: 'string', default: process.env.DATABASE_URL ? 'both' : 'pglite' },
     duration: { type: 'string', default: '10' },
     connections: { type: 'string', default: '64' },
-    clients: { type: 'string', default: '10000' },
+    clients: { type: 'string', default: '100000' },
     advertisers: { type: 'string', default: '100' },
-    campaigns: { type: 'string', default: '500' },
-    scores: { type: 'string', default: '100000' },
+    campaigns: { type: 'string', default: '1000' },
+    scores: { type: 'string', default: '1000000' },
     'skip-throttle': { type: 'boolean', default: false },
   },
 });
@@ -50,6 +52,7 @@ const size = {
 };
 
 async function load(databaseUrl: string): Promise<string[]> {
+  const started = performance.now();
   const w = generateWorkload(size, 4242);
   const deps = await createDeps(loadConfig({ DATABASE_URL: databaseUrl, LOG_LEVEL: 'warn' }));
   const bar = new cliProgress.SingleBar(
@@ -70,6 +73,7 @@ async function load(databaseUrl: string): Promise<string[]> {
   bar.increment(1, { stage: 'done' });
   bar.stop();
   await deps.close();
+  console.log(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s (bulk upserts, one statement per chunk)`);
   return w.clients.map((c) => c.client_id);
 }
 
@@ -96,6 +100,19 @@ function wrk(url: string, script?: string): WrkResult {
     non2xx: num(/Non-2xx or 3xx responses: (\d+)/),
     errors: socket ? socket.slice(1).reduce((n, v) => n + Number(v), 0) : 0,
   };
+}
+
+/** What the server's own metrics say about the run: GET /ads outcomes and mean selection time. */
+async function adOutcomes(base: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const value = (re: RegExp) => Number(re.exec(text)?.[1] ?? 0);
+  const out: Record<string, number> = {};
+  for (const outcome of ['served', 'no_fill', 'throttled', 'unknown_client'])
+    out[outcome] = value(new RegExp(`^adnova_ad_requests_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm'));
+  const sum = value(/^adnova_ad_selection_seconds_sum (\S+)$/m);
+  const count = value(/^adnova_ad_selection_seconds_count (\S+)$/m);
+  out.selection_ms_mean = count > 0 ? Number(((sum / count) * 1000).toFixed(2)) : 0;
+  return out;
 }
 
 async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unknown>> {
@@ -135,13 +152,16 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
     DATABASE_URL: databaseUrl,
     NODE_ENV: 'production',
     ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
+    // Embedded mode is embedded throughout: in-process throttle counters.
+    ...(kind === 'pglite' ? { REDIS_URL: '' } : {}),
   });
   try {
     // Warm-up: JIT, connection pool, caches.
     wrk(`${server.base}/livez`);
     const trivial = wrk(`${server.base}/livez`);
     const ads = wrk(`${server.base}/ads`, script);
-    return { kind, trivial, ads, ratio: ads.rps / trivial.rps };
+    const outcomes = await adOutcomes(server.base);
+    return { kind, trivial, ads, ratio: ads.rps / trivial.rps, outcomes };
   } finally {
     await server.stop();
     await cleanup();
@@ -158,7 +178,8 @@ async function main(): Promise<void> {
   for (const kind of kinds) results.push(await benchOne(kind));
   console.log(`\nwrk -t2 -c${values.connections} -d${values.duration}s (node ${process.version})`);
   console.log('database  | route  | req/s     | p50 ms | p99 ms | non-2xx | ratio to /livez');
-  for (const r of results as { kind: string; trivial: WrkResult; ads: WrkResult; ratio: number }[]) {
+  type Row = { kind: string; trivial: WrkResult; ads: WrkResult; ratio: number; outcomes: Record<string, number> };
+  for (const r of results as Row[]) {
     const row = (route: string, x: WrkResult, ratio: string) =>
       console.log(
         `${r.kind.padEnd(9)} | ${route.padEnd(6)} | ${x.rps.toFixed(0).padStart(9)} | ${x.p50.toFixed(2).padStart(6)} | ${x.p99.toFixed(2).padStart(6)} | ${String(x.non2xx).padStart(7)} | ${ratio}`,
@@ -166,6 +187,8 @@ async function main(): Promise<void> {
     row('/livez', r.trivial, '1.00');
     row('/ads', r.ads, r.ratio.toFixed(2));
   }
+  console.log('\nGET /ads outcomes by the server\'s /metrics (non-2xx above = no_fill + throttled + unknown):');
+  for (const r of results as Row[]) console.log(`${r.kind.padEnd(9)} | ${JSON.stringify(r.outcomes)}`);
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   const file = join(root, 'bench-results', `bench-${new Date().toISOString().replaceAll(':', '-')}.json`);
   writeFileSync(
