@@ -73,7 +73,9 @@ async function load(databaseUrl: string): Promise<string[]> {
   bar.increment(1, { stage: 'done' });
   bar.stop();
   await deps.close();
-  console.log(`loaded in ${((performance.now() - started) / 1000).toFixed(1)} s (bulk upserts, one statement per chunk)`);
+  console.log(
+    `loaded in ${((performance.now() - started) / 1000).toFixed(1)} s (bulk upserts, one statement per chunk)`,
+  );
   return w.clients.map((c) => c.client_id);
 }
 
@@ -178,7 +180,13 @@ async function main(): Promise<void> {
   for (const kind of kinds) results.push(await benchOne(kind));
   console.log(`\nwrk -t2 -c${values.connections} -d${values.duration}s (node ${process.version})`);
   console.log('database  | route  | req/s     | p50 ms | p99 ms | non-2xx | ratio to /livez');
-  type Row = { kind: string; trivial: WrkResult; ads: WrkResult; ratio: number; outcomes: Record<string, number> };
+  type Row = {
+    kind: string;
+    trivial: WrkResult;
+    ads: WrkResult;
+    ratio: number;
+    outcomes: Record<string, number>;
+  };
   for (const r of results as Row[]) {
     const row = (route: string, x: WrkResult, ratio: string) =>
       console.log(
@@ -187,7 +195,9 @@ async function main(): Promise<void> {
     row('/livez', r.trivial, '1.00');
     row('/ads', r.ads, r.ratio.toFixed(2));
   }
-  console.log('\nGET /ads outcomes by the server\'s /metrics (non-2xx above = no_fill + throttled + unknown):');
+  console.log(
+    "\nGET /ads outcomes by the server's /metrics (non-2xx above = no_fill + throttled + unknown):",
+  );
   for (const r of results as Row[]) console.log(`${r.kind.padEnd(9)} | ${JSON.stringify(r.outcomes)}`);
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   const file = join(root, 'bench-results', `bench-${new Date().toISOString().replaceAll(':', '-')}.json`);

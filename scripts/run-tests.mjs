@@ -3,7 +3,7 @@
 // Node 20's --test does not expand globs, so the files are collected here.
 // Usage: npm test [-- <path filter>...]
 import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -21,6 +21,7 @@ function collect(dir, out) {
 
 const files = collect(join(root, 'packages'), [])
   .concat(collect(join(root, 'scripts'), []))
+  .concat(collect(join(root, 'deploy'), []))
   .filter((f) => filters.length === 0 || filters.some((p) => f.includes(p)))
   .sort();
 
@@ -38,6 +39,8 @@ const skipped = [];
 if (!process.env.DATABASE_URL)
   skipped.push('PostgreSQL-only tests (set DATABASE_URL=postgres://… to run them)');
 if (!process.env.REDIS_URL) skipped.push('Redis tests (set REDIS_URL=redis://… to run them)');
+if (!existsSync('/usr/bin/chromium'))
+  skipped.push('admin browser tests (apt-get install chromium: they need /usr/bin/chromium)');
 for (const what of skipped) console.warn(`\x1b[33m*** SKIPPING ${what} ***\x1b[0m`);
 
 const child = spawn(

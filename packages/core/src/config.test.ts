@@ -71,7 +71,172 @@ describe('issue 3: ads throttle configuration', () => {
         p.includes('ADS_THROTTLE_HASH_SECRET'),
       ),
     );
-    const config = loadConfig({ NODE_ENV: 'production', ADS_THROTTLE_HASH_SECRET: SECRET }, '/srv');
+    const config = loadConfig(
+      { NODE_ENV: 'production', ADS_THROTTLE_HASH_SECRET: SECRET, ADMIN_SESSION_SECRET: SECRET },
+      '/srv',
+    );
     assert.equal(config.throttle.hashSecret, SECRET);
   });
+});
+
+describe('issue 6: admin panel configuration', () => {
+  test('embedded defaults: no password (admin/admin is created), a generated secret, two-week sessions', () => {
+    const { admin } = loadConfig({}, '/srv');
+    assert.deepEqual(admin, {
+      password: undefined,
+      sessionSecret: undefined,
+      sessionTtlSeconds: 1_209_600,
+      loginMaxAttempts: 5,
+      loginWindowSeconds: 900,
+      secureCookies: false,
+    });
+    assert.equal(loadConfig({ PUBLIC_BASE_URL: 'https://ads.example' }, '/srv').admin.secureCookies, true);
+  });
+
+  test('production requires ADMIN_SESSION_SECRET; short secrets and passwords are refused with the rest', () => {
+    const production = { NODE_ENV: 'production', ADS_THROTTLE_HASH_SECRET: SECRET };
+    assert.ok(problemsOf(production).some((p) => p.includes('ADMIN_SESSION_SECRET is required')));
+    const problems = problemsOf({
+      ...production,
+      ADMIN_SESSION_SECRET: 'short',
+      ADMIN_PASSWORD: 'admin',
+      ADMIN_LOGIN_MAX_ATTEMPTS: '0',
+    });
+    assert.equal(problems.length, 3, problems.join('\n'));
+    assert.match(problems.join('\n'), /ADMIN_SESSION_SECRET must be at least 32 bytes/);
+    assert.match(problems.join('\n'), /ADMIN_PASSWORD must be at least 8 characters/);
+    assert.match(problems.join('\n'), /ADMIN_LOGIN_MAX_ATTEMPTS/);
+  });
+});
+
+describe('issue 5: image storage configuration', () => {
+  const S3 = {
+    S3_ENDPOINT: 'http://minio:9000/',
+    S3_BUCKET: 'adnova-media',
+    S3_ACCESS_KEY_ID: 'minio',
+    S3_SECRET_ACCESS_KEY: 'minio-secret',
+  };
+
+  test('default: files under DATA_DIR/media, linked under PUBLIC_BASE_URL/media', () => {
+    assert.deepEqual(loadConfig({}, '/srv').storage, {
+      kind: 'disk',
+      dir: '/srv/data/media',
+      publicBaseUrl: 'http://127.0.0.1:8080/media',
+    });
+    assert.deepEqual(
+      loadConfig({ DATA_DIR: '/var/lib/adnova', PUBLIC_BASE_URL: 'https://api.example/' }, '/srv').storage,
+      { kind: 'disk', dir: '/var/lib/adnova/media', publicBaseUrl: 'https://api.example/media' },
+    );
+    assert.match(describeBackends(loadConfig({}, '/srv')), /storage=disk \(\/srv\/data\/media/);
+  });
+
+  test('S3 when configured: region us-east-1 and public URL endpoint/bucket by default', () => {
+    const config = loadConfig(S3, '/srv');
+    assert.deepEqual(config.storage, {
+      kind: 's3',
+      endpoint: 'http://minio:9000',
+      bucket: 'adnova-media',
+      region: 'us-east-1',
+      accessKeyId: 'minio',
+      secretAccessKey: 'minio-secret',
+      publicBaseUrl: 'http://minio:9000/adnova-media',
+    });
+    const line = describeBackends(config);
+    assert.match(line, /storage=s3 \(http:\/\/minio:9000\/, bucket adnova-media/);
+    assert.ok(!line.includes('minio-secret'));
+    const custom = loadConfig(
+      { ...S3, S3_REGION: 'eu-central-1', S3_PUBLIC_URL: 'http://127.0.0.1:13245/adnova-media/' },
+      '/srv',
+    ).storage;
+    assert.equal(custom.kind === 's3' && custom.region, 'eu-central-1');
+    assert.equal(custom.publicBaseUrl, 'http://127.0.0.1:13245/adnova-media');
+  });
+
+  test('a partial S3 configuration names every missing variable; bad values are reported', () => {
+    const partial = problemsOf({ S3_ENDPOINT: 'http://minio:9000', S3_SECRET_ACCESS_KEY: 'x' });
+    assert.equal(partial.length, 1, partial.join('\n'));
+    assert.match(partial[0] ?? '', /missing: S3_BUCKET, S3_ACCESS_KEY_ID$/);
+    assert.match(problemsOf({ S3_PUBLIC_URL: 'http://cdn' })[0] ?? '', /missing: S3_ENDPOINT, S3_BUCKET/);
+    const bad = problemsOf({
+      ...S3,
+      S3_ENDPOINT: 'ftp://minio',
+      S3_BUCKET: 'Bad_Bucket',
+      S3_PUBLIC_URL: 'nope',
+    });
+    assert.equal(bad.length, 3, bad.join('\n'));
+    for (const name of ['S3_ENDPOINT', 'S3_BUCKET', 'S3_PUBLIC_URL']) {
+      assert.ok(
+        bad.some((p) => p.includes(name)),
+        `${name} missing from ${bad.join('; ')}`,
+      );
+    }
+  });
+});
+
+describe('issue 5: roles, job queue and LLM configuration', () => {
+  test('defaults: both roles, the database queue, the offline LLM, all named at start', () => {
+    const config = loadConfig({}, '/srv');
+    assert.deepEqual(config.roles, ['api', 'worker']);
+    assert.equal(config.queue.kind, 'database');
+    assert.equal(config.queue.attempts, 5);
+    assert.equal(config.queue.resultTtlSeconds, 86_400);
+    assert.deepEqual(config.llm, { kind: 'offline', promptsDir: undefined });
+    const line = describeBackends(config);
+    assert.match(line, /queue=database/);
+    assert.match(line, /llm=offline/);
+    assert.match(line, /roles=api,worker/);
+  });
+
+  test('REDIS_URL selects BullMQ; LLM_BASE_URL an OpenAI-compatible endpoint (key never printed)', () => {
+    const config = loadConfig(
+      {
+        REDIS_URL: 'redis://127.0.0.1:6379/0',
+        QUEUE_KEY_PREFIX: 'tenant:queue',
+        QUEUE_ATTEMPTS: '2',
+        ADNOVA_ROLES: ' worker ',
+        LLM_BASE_URL: 'https://llm.api.cloud.yandex.net/v1/',
+        LLM_API_KEY: 'secret-key',
+        LLM_MODEL: 'gpt://folder/yandexgpt-lite',
+        LLM_PROMPTS_DIR: 'prompts',
+      },
+      '/srv',
+    );
+    assert.deepEqual(config.roles, ['worker']);
+    assert.equal(config.queue.kind, 'bullmq');
+    assert.equal(config.queue.kind === 'bullmq' && config.queue.keyPrefix, 'tenant:queue');
+    assert.equal(config.queue.attempts, 2);
+    assert.equal(config.llm.kind, 'openai');
+    assert.equal(config.llm.kind === 'openai' && config.llm.baseUrl, 'https://llm.api.cloud.yandex.net/v1');
+    assert.equal(config.llm.promptsDir, '/srv/prompts');
+    const line = describeBackends(config);
+    assert.match(line, /queue=bullmq/);
+    assert.match(line, /llm=openai-compatible \(https:\/\/llm\.api\.cloud\.yandex\.net\/v1, model gpt:\/\//);
+    assert.doesNotMatch(line, /secret-key/);
+  });
+
+  test('bad roles, a half-configured LLM and bad queue numbers are all reported at once', () => {
+    const problems = problemsOf({
+      ADNOVA_ROLES: 'api,bot',
+      LLM_BASE_URL: 'http://127.0.0.1:11434/v1',
+      QUEUE_ATTEMPTS: '0',
+      QUEUE_BACKOFF_MS: 'fast',
+    });
+    assert.equal(problems.length, 4, problems.join('\n'));
+    assert.match(problems.join('\n'), /ADNOVA_ROLES/);
+    assert.match(problems.join('\n'), /LLM_MODEL is required/);
+    assert.match(problems.join('\n'), /QUEUE_ATTEMPTS/);
+    assert.match(problems.join('\n'), /QUEUE_BACKOFF_MS/);
+    assert.match(problemsOf({ LLM_MODEL: 'llama3' }).join('\n'), /need LLM_BASE_URL/);
+    assert.match(problemsOf({ ADNOVA_ROLES: ',' }).join('\n'), /ADNOVA_ROLES/);
+  });
+});
+
+test('HTTP_TRUST_PROXY: off by default, true, a hop count or a list of proxies', () => {
+  const trust = (value?: string) =>
+    loadConfig({ DATABASE_URL: 'memory://', HTTP_TRUST_PROXY: value }).http.trustProxy;
+  assert.equal(trust(), false);
+  assert.equal(trust('false'), false);
+  assert.equal(trust('true'), true);
+  assert.equal(trust('2'), 2);
+  assert.deepEqual(trust('10.0.0.0/8, 127.0.0.1'), ['10.0.0.0/8', '127.0.0.1']);
 });

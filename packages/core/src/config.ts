@@ -5,10 +5,33 @@ import { isAdsThrottleError, loadThrottleConfig, type ThrottleConfig } from '@ad
 export type DatabaseConfig =
   | { kind: 'pglite'; dataDir: string }
   | { kind: 'pglite-memory' }
-  | { kind: 'postgres'; url: string; poolSize: number };
+  | {
+      kind: 'postgres';
+      url: string;
+      poolSize: number;
+      /** `DATABASE_READ_URL`: a read replica for statistics reads; unset = the primary. */
+      readUrl?: string | undefined;
+    };
 
 /** Shared cache and counters: in-process, or Redis when `REDIS_URL` is set. */
 export type CacheConfig = { kind: 'memory' } | { kind: 'redis'; url: string };
+
+/**
+ * Where campaign images live (spec §7.1): files under `DATA_DIR/media`, served by the API at
+ * `/media/{key}`, or an S3-compatible bucket when the `S3_*` variables are set. `publicBaseUrl`
+ * is what an object's key is appended to for its absolute public URL, without a trailing slash.
+ */
+export type StorageConfig =
+  | { kind: 'disk'; dir: string; publicBaseUrl: string }
+  | {
+      kind: 's3';
+      endpoint: string;
+      bucket: string;
+      region: string;
+      accessKeyId: string;
+      secretAccessKey: string;
+      publicBaseUrl: string;
+    };
 
 /**
  * The per-viewer ad throttle of `GET /ads` (`@adnova/ads-throttle`, spec ads-throttle.md §0, §8):
@@ -20,25 +43,128 @@ export type AdsThrottleConfig = ThrottleConfig & {
   enabled: boolean;
 };
 
+/**
+ * What this process runs (`ADNOVA_ROLES`): the HTTP API, the job worker, or both; `migrate` applies
+ * the SQL migrations (and, alone, exits: the deploy's one-shot migrator).
+ */
+export type Role = 'api' | 'worker' | 'migrate';
+export const ROLES: readonly Role[] = ['api', 'worker', 'migrate'];
+
+/**
+ * Retry and retention settings shared by both job queues. A failed attempt is retried after
+ * `backoffMs * 2^(attempt - 1)` until `attempts` have been made.
+ */
+export type QueueSettings = {
+  /** Attempts per job before it is marked FAILURE (`QUEUE_ATTEMPTS`). */
+  attempts: number;
+  /** Base of the exponential backoff between attempts, milliseconds (`QUEUE_BACKOFF_MS`). */
+  backoffMs: number;
+  /** Jobs one worker process runs at once (`QUEUE_CONCURRENCY`). */
+  concurrency: number;
+  /** How long finished jobs and their results are kept, seconds (`QUEUE_RESULT_TTL_SECONDS`). */
+  resultTtlSeconds: number;
+  /** Database queue only: how often an idle worker looks for due jobs, milliseconds. */
+  pollIntervalMs: number;
+};
+
+/**
+ * The job queue: BullMQ on Redis when `REDIS_URL` is set, otherwise a runner over the database's
+ * `jobs` table (in process; several processes on one PostgreSQL share it safely).
+ */
+export type QueueConfig = QueueSettings &
+  ({ kind: 'database' } | { kind: 'bullmq'; url: string; keyPrefix: string });
+
+/**
+ * Ad-text generation and moderation: an OpenAI-compatible chat-completions endpoint when
+ * `LLM_BASE_URL` is set (YandexGPT's compatible API, OpenAI, vLLM, Ollama), otherwise the
+ * built-in offline composer and rule-based moderator. `promptsDir` holds prompt files that
+ * replace the built-in ones.
+ */
+export type LlmConfig = { promptsDir: string | undefined } & (
+  | { kind: 'offline' }
+  | {
+      kind: 'openai';
+      /** Base URL including the version segment, e.g. `https://api.openai.com/v1`. */
+      baseUrl: string;
+      apiKey: string | undefined;
+      model: string;
+      /** Per-request timeout, milliseconds. */
+      timeoutMs: number;
+      /** Extra tries of one request on 429, 5xx, network errors and timeouts. */
+      maxRetries: number;
+      /** Base of the exponential backoff between those tries, milliseconds. */
+      retryBackoffMs: number;
+    }
+);
+
+/**
+ * The admin panel at `/admin` (issue 6, spec api.md §7.4). Cookies are `Secure` exactly when
+ * `PUBLIC_BASE_URL` is https.
+ */
+export type AdminConfig = {
+  /**
+   * `ADMIN_PASSWORD`: the password of the `admin` superuser. While set it is authoritative: the
+   * account is created with it on first start and reset to it (active, superuser) on every start
+   * where it no longer matches. Unset outside production, a new installation gets `admin`/`admin`
+   * with a loud warning; unset in production, no default account is created.
+   */
+  password: string | undefined;
+  /**
+   * `ADMIN_SESSION_SECRET` (at least 32 bytes): signs the admin's cookies. Required in production;
+   * elsewhere, when unset, a random one is generated once and kept in the database, so every process
+   * and restart on that database agrees on it.
+   */
+  sessionSecret: string | undefined;
+  /** `ADMIN_SESSION_TTL_SECONDS`: lifetime of a login (default two weeks, Django's). */
+  sessionTtlSeconds: number;
+  /** `ADMIN_LOGIN_MAX_ATTEMPTS`: login attempts per username and IP per window (default 5). */
+  loginMaxAttempts: number;
+  /** `ADMIN_LOGIN_WINDOW_SECONDS`: the window of `loginMaxAttempts` (default 900). */
+  loginWindowSeconds: number;
+  secureCookies: boolean;
+};
+
+/** Smallest accepted `ADMIN_SESSION_SECRET`, bytes. */
+export const MIN_ADMIN_SESSION_SECRET_BYTES = 32;
+/** Smallest accepted `ADMIN_PASSWORD`, characters (the panel's own password rule). */
+export const MIN_ADMIN_PASSWORD_LENGTH = 8;
+
 export type Config = {
   env: 'development' | 'production' | 'test';
+  roles: Role[];
   http: {
     host: string;
     port: number;
     /** Largest accepted JSON body, bytes. */
     bodyLimit: number;
     corsOrigin: string;
+    /**
+     * `HTTP_TRUST_PROXY`: which peers' `X-Forwarded-*` headers to believe for the client address
+     * (`request.ip`, used by the admin login limit and the throttle): `false` (default: the socket
+     * address), `true` (any), a hop count, or a comma list of addresses and CIDR ranges.
+     */
+    trustProxy: boolean | number | string[];
     /** Absolute base URL under which this server is reachable; used for media links. */
     publicBaseUrl: string;
   };
   log: { level: string };
   database: DatabaseConfig;
+  /**
+   * `DATABASE_MIGRATE` (default true): apply pending migrations at start. Replicas of a deploy
+   * set it to false and leave migrations to one `ADNOVA_ROLES=migrate` run; they refuse to start
+   * while migrations are pending.
+   */
+  migrateOnStart: boolean;
   cache: CacheConfig;
+  storage: StorageConfig;
   ads: {
     /** Fraction in [0, 0.05] an operator allows over `impressions_limit` (spec §5.4); 0 = hard cap. */
     impressionsOvershoot: number;
   };
   throttle: AdsThrottleConfig;
+  queue: QueueConfig;
+  llm: LlmConfig;
+  admin: AdminConfig;
 };
 
 type Env = Record<string, string | undefined>;
@@ -121,22 +247,54 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     url('PUBLIC_BASE_URL', ['http:', 'https:']) ??
     `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
 
+  const dataDirRaw = env.DATA_DIR || 'data';
+  const dataDir = isAbsolute(dataDirRaw) ? dataDirRaw : resolve(cwd, dataDirRaw);
+
   let database: DatabaseConfig;
   const dbUrl = env.DATABASE_URL;
   if (dbUrl === undefined || dbUrl === '') {
-    const dir = env.DATA_DIR || 'data';
-    database = { kind: 'pglite', dataDir: resolve(isAbsolute(dir) ? dir : resolve(cwd, dir), 'pglite') };
+    database = { kind: 'pglite', dataDir: resolve(dataDir, 'pglite') };
   } else if (dbUrl === 'memory://') {
     database = { kind: 'pglite-memory' };
   } else if (dbUrl.startsWith('file://')) {
     database = { kind: 'pglite', dataDir: new URL(dbUrl).pathname };
   } else {
     const checked = url('DATABASE_URL', ['postgres:', 'postgresql:']);
-    database = { kind: 'postgres', url: checked ?? '', poolSize: int('DATABASE_POOL_SIZE', 20, 1, 1000) };
+    database = {
+      kind: 'postgres',
+      url: checked ?? '',
+      poolSize: int('DATABASE_POOL_SIZE', 20, 1, 1000),
+      readUrl: url('DATABASE_READ_URL', ['postgres:', 'postgresql:']),
+    };
   }
+  if (database.kind !== 'postgres' && env.DATABASE_READ_URL)
+    problems.push(
+      'DATABASE_READ_URL needs DATABASE_URL to be a postgres:// URL (embedded PGlite has no replicas)',
+    );
+  // Migrations at start (default), or only by the deploy's one-shot migrator (`ADNOVA_ROLES=migrate`).
+  const migrateOnStart = bool('DATABASE_MIGRATE', true);
 
   const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
   const cache: CacheConfig = redisUrl ? { kind: 'redis', url: redisUrl } : { kind: 'memory' };
+
+  const storage = loadStorage(env, problems, url, {
+    dir: resolve(dataDir, 'media'),
+    publicBaseUrl: `${publicBaseUrl.replace(/\/+$/, '')}/media`,
+  });
+
+  const roles = loadRoles(env, problems);
+  const queueSettings: QueueSettings = {
+    attempts: int('QUEUE_ATTEMPTS', 5, 1, 100),
+    backoffMs: int('QUEUE_BACKOFF_MS', 2000, 1, 3_600_000),
+    concurrency: int('QUEUE_CONCURRENCY', 4, 1, 256),
+    resultTtlSeconds: int('QUEUE_RESULT_TTL_SECONDS', 86_400, 60, 365 * 86_400),
+    pollIntervalMs: int('QUEUE_POLL_INTERVAL_MS', 1000, 10, 60_000),
+  };
+  const queue: QueueConfig = redisUrl
+    ? { kind: 'bullmq', url: redisUrl, keyPrefix: env.QUEUE_KEY_PREFIX || 'adnova:queue', ...queueSettings }
+    : { kind: 'database', ...queueSettings };
+  const llm = loadLlm(env, problems, url, int, cwd);
+  const admin = loadAdmin(env, problems, int, appEnv, publicBaseUrl);
 
   const throttleEnabled = bool('ADS_THROTTLE_ENABLED', true);
   let throttle: ThrottleConfig | undefined;
@@ -154,11 +312,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 
   const config: Omit<Config, 'throttle'> = {
     env: appEnv,
+    roles,
     http: {
       host,
       port,
       bodyLimit: int('HTTP_BODY_LIMIT_BYTES', 16 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
       corsOrigin: env.CORS_ORIGIN || '*',
+      trustProxy: trustProxy(env.HTTP_TRUST_PROXY),
       publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
     },
     log: {
@@ -173,12 +333,28 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       ]),
     },
     database,
+    migrateOnStart,
     cache,
+    storage,
     ads: { impressionsOvershoot: num('ADS_IMPRESSIONS_OVERSHOOT', 0, 0, 0.05) },
+    queue,
+    llm,
+    admin,
   };
 
   if (problems.length > 0 || throttle === undefined) throw new ConfigError(problems);
   return { ...config, throttle: { ...throttle, enabled: throttleEnabled } };
+}
+
+function trustProxy(raw: string | undefined): boolean | number | string[] {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 }
 
 /** One line naming the backends in use, logged at start. */
@@ -192,7 +368,143 @@ export function describeBackends(config: Config): string {
   const cache =
     config.cache.kind === 'redis' ? `redis (${redactUrl(config.cache.url)})` : 'memory (in-process)';
   const throttle = config.throttle.enabled ? `on (${config.cache.kind} counters)` : 'off';
-  return `database=${db} cache=${cache} ads-throttle=${throttle}`;
+  const storage =
+    config.storage.kind === 's3'
+      ? `s3 (${redactUrl(config.storage.endpoint)}, bucket ${config.storage.bucket}, public ${config.storage.publicBaseUrl})`
+      : `disk (${config.storage.dir}, served at ${config.storage.publicBaseUrl})`;
+  const queue =
+    config.queue.kind === 'bullmq'
+      ? `bullmq (${redactUrl(config.queue.url)}, prefix ${config.queue.keyPrefix})`
+      : 'database (jobs table, in-process runner)';
+  const llm =
+    config.llm.kind === 'openai'
+      ? `openai-compatible (${redactUrl(config.llm.baseUrl)}, model ${config.llm.model})`
+      : 'offline (built-in composer and rule-based moderator; set LLM_BASE_URL for a real LLM)';
+  return `database=${db} cache=${cache} storage=${storage} ads-throttle=${throttle} queue=${queue} llm=${llm} roles=${config.roles.join(',')}`;
+}
+
+/** The admin panel's settings; the session secret is required only in production. */
+function loadAdmin(
+  env: Env,
+  problems: string[],
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  appEnv: Config['env'],
+  publicBaseUrl: string,
+): AdminConfig {
+  const password = env.ADMIN_PASSWORD === '' ? undefined : env.ADMIN_PASSWORD;
+  if (password !== undefined && password.length < MIN_ADMIN_PASSWORD_LENGTH) {
+    problems.push(`ADMIN_PASSWORD must be at least ${MIN_ADMIN_PASSWORD_LENGTH} characters long`);
+  }
+  const sessionSecret = env.ADMIN_SESSION_SECRET === '' ? undefined : env.ADMIN_SESSION_SECRET;
+  if (sessionSecret === undefined && appEnv === 'production') {
+    problems.push('ADMIN_SESSION_SECRET is required when NODE_ENV=production');
+  }
+  if (sessionSecret !== undefined && Buffer.byteLength(sessionSecret) < MIN_ADMIN_SESSION_SECRET_BYTES) {
+    problems.push(`ADMIN_SESSION_SECRET must be at least ${MIN_ADMIN_SESSION_SECRET_BYTES} bytes long`);
+  }
+  return {
+    password,
+    sessionSecret,
+    sessionTtlSeconds: int('ADMIN_SESSION_TTL_SECONDS', 1_209_600, 60, 365 * 86_400),
+    loginMaxAttempts: int('ADMIN_LOGIN_MAX_ATTEMPTS', 5, 1, 1000),
+    loginWindowSeconds: int('ADMIN_LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
+    secureCookies: publicBaseUrl.startsWith('https:'),
+  };
+}
+
+/** `ADNOVA_ROLES`: a comma list of `api`, `worker` and `migrate`, default `api,worker`. */
+function loadRoles(env: Env, problems: string[]): Role[] {
+  const roles: Role[] = [];
+  const unknown: string[] = [];
+  for (const raw of (env.ADNOVA_ROLES || 'api,worker').split(',')) {
+    const role = raw.trim();
+    if (role === '') continue;
+    if ((ROLES as readonly string[]).includes(role)) {
+      if (!roles.includes(role as Role)) roles.push(role as Role);
+    } else {
+      unknown.push(role);
+    }
+  }
+  if (unknown.length > 0 || roles.length === 0) {
+    problems.push(`ADNOVA_ROLES must be a comma list of ${ROLES.join(', ')}, got "${env.ADNOVA_ROLES}"`);
+  }
+  return roles;
+}
+
+/**
+ * Offline unless `LLM_BASE_URL` is set; then `LLM_MODEL` is required. A model or key without a
+ * URL is reported rather than silently ignored (the operator meant a real LLM).
+ */
+function loadLlm(
+  env: Env,
+  problems: string[],
+  url: (name: string, protocols: string[]) => string | undefined,
+  int: (name: string, fallback: number, min: number, max: number) => number,
+  cwd: string,
+): LlmConfig {
+  const promptsDir = env.LLM_PROMPTS_DIR ? resolve(cwd, env.LLM_PROMPTS_DIR) : undefined;
+  const model = env.LLM_MODEL?.trim() ?? '';
+  if (env.LLM_BASE_URL === undefined || env.LLM_BASE_URL === '') {
+    if (model !== '' || env.LLM_API_KEY) {
+      problems.push('LLM_MODEL and LLM_API_KEY need LLM_BASE_URL (unset them for the offline provider)');
+    }
+    return { kind: 'offline', promptsDir };
+  }
+  const baseUrl = url('LLM_BASE_URL', ['http:', 'https:']) ?? '';
+  if (model === '') problems.push('LLM_MODEL is required when LLM_BASE_URL is set');
+  return {
+    kind: 'openai',
+    baseUrl: baseUrl.replace(/\/+$/, ''),
+    apiKey: env.LLM_API_KEY || undefined,
+    model,
+    timeoutMs: int('LLM_TIMEOUT_MS', 30_000, 100, 600_000),
+    maxRetries: int('LLM_MAX_RETRIES', 2, 0, 10),
+    retryBackoffMs: int('LLM_RETRY_BACKOFF_MS', 500, 1, 60_000),
+    promptsDir,
+  };
+}
+
+const S3_REQUIRED = ['S3_ENDPOINT', 'S3_BUCKET', 'S3_ACCESS_KEY_ID', 'S3_SECRET_ACCESS_KEY'] as const;
+
+/** S3 bucket naming rules: 3..63 lowercase letters, digits, dots and hyphens, alphanumeric at both ends. */
+const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * Disk unless any `S3_*` variable is set; then the four required ones must all be present (a
+ * half-configured S3 is reported, never silently replaced by the disk). Problems go to `problems`.
+ */
+function loadStorage(
+  env: Env,
+  problems: string[],
+  url: (name: string, protocols: string[]) => string | undefined,
+  disk: { dir: string; publicBaseUrl: string },
+): StorageConfig {
+  const set = (name: string) => env[name] !== undefined && env[name] !== '';
+  const s3Names = [...S3_REQUIRED, 'S3_REGION', 'S3_PUBLIC_URL'];
+  if (!s3Names.some(set)) return { kind: 'disk', ...disk };
+
+  const missing = S3_REQUIRED.filter((name) => !set(name));
+  if (missing.length > 0) {
+    problems.push(`S3 storage needs ${S3_REQUIRED.join(', ')}; missing: ${missing.join(', ')}`);
+  }
+  const endpoint = url('S3_ENDPOINT', ['http:', 'https:']) ?? '';
+  const publicUrl = url('S3_PUBLIC_URL', ['http:', 'https:']);
+  const bucket = env.S3_BUCKET ?? '';
+  if (bucket !== '' && (!BUCKET_NAME.test(bucket) || bucket.includes('..'))) {
+    problems.push(
+      `S3_BUCKET must be 3..63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit, got "${bucket}"`,
+    );
+  }
+  const trim = (s: string) => s.replace(/\/+$/, '');
+  return {
+    kind: 's3',
+    endpoint: trim(endpoint),
+    bucket,
+    region: env.S3_REGION || 'us-east-1',
+    accessKeyId: env.S3_ACCESS_KEY_ID ?? '',
+    secretAccessKey: env.S3_SECRET_ACCESS_KEY ?? '',
+    publicBaseUrl: trim(publicUrl ?? `${trim(endpoint)}/${bucket}`),
+  };
 }
 
 function redactUrl(raw: string): string {

@@ -5,7 +5,12 @@ import { type ClickModel, createClickModel } from './ads/click-model.ts';
 import { type Cache, createCache } from './cache/cache.ts';
 import type { Config } from './config.ts';
 import { type Database, type Db, openDatabase } from './db/database.ts';
+import { createQueue } from './jobs/queue.factory.ts';
+import type { JobQueue } from './jobs/queue.ts';
+import { createLlm } from './llm/llm.factory.ts';
+import type { Llm } from './llm/llm.ts';
 import { createMetrics, type Metrics } from './metrics/metrics.ts';
+import { createStorage, type ObjectStorage } from './storage/storage.ts';
 
 /** Wall-clock time as a dependency, so tests never sleep. Distinct from the simulated day. */
 export type Clock = { now(): number };
@@ -18,6 +23,8 @@ export type Deps = {
   db: Db;
   database: Database;
   cache: Cache;
+  /** Campaign images: files under `DATA_DIR/media` or an S3-compatible bucket. */
+  storage: ObjectStorage;
   clock: Clock;
   /**
    * The per-viewer ad throttle, one per process (its caches and circuit breaker live inside).
@@ -31,6 +38,10 @@ export type Deps = {
   clickModel: ClickModel;
   /** Prometheus metrics of this process, served at `GET /metrics`. */
   metrics: Metrics;
+  /** Background jobs: BullMQ on Redis, or the database runner; `startWorker` runs them. */
+  queue: JobQueue;
+  /** Ad-text generation and moderation: an OpenAI-compatible endpoint or the offline provider. */
+  llm: Llm;
   close(): Promise<void>;
 };
 
@@ -53,22 +64,43 @@ export async function createDeps(
   overrides: Partial<Pick<Deps, 'log' | 'clock'>> = {},
 ): Promise<Deps> {
   const log = overrides.log ?? createLogger(config);
+  // First, so a broken prompt file stops the start before anything is opened.
+  const llm = createLlm(config.llm);
   const database = await openDatabase(config.database);
   try {
-    await database.migrate();
+    if (config.migrateOnStart || config.roles.includes('migrate')) await database.migrate();
+    else {
+      const pending = await database.pendingMigrations();
+      if (pending.length > 0)
+        throw new Error(
+          `Pending database migrations (${pending.join(', ')}) and DATABASE_MIGRATE=false: run the migrator (ADNOVA_ROLES=migrate) first`,
+        );
+    }
   } catch (error) {
     await database.close();
     throw error;
   }
   const cache = createCache(config.cache);
+  const storage = createStorage(config.storage, log);
+  const queue = createQueue(config.queue, database, log.child({ component: 'queue' }));
   const clock = overrides.clock ?? systemClock;
   const metrics = createMetrics();
   const pool = database.poolStats;
   if (pool) {
     metrics.gauge('adnova_db_pool_connections', 'Open PostgreSQL pool connections', () => pool().total);
     metrics.gauge('adnova_db_pool_idle', 'Idle PostgreSQL pool connections', () => pool().idle);
-    metrics.gauge('adnova_db_pool_waiting', 'Queries waiting for a PostgreSQL connection', () => pool().waiting);
+    metrics.gauge(
+      'adnova_db_pool_waiting',
+      'Queries waiting for a PostgreSQL connection',
+      () => pool().waiting,
+    );
   }
+  metrics.gaugeByLabel(
+    'adnova_queue_jobs',
+    'Jobs in the queue by status (PENDING, STARTED, RETRY, SUCCESS, FAILURE)',
+    'status',
+    () => queue.countJobs(),
+  );
   const { enabled: _enabled, ...throttleConfig } = config.throttle;
   const throttle = createAdsThrottle({
     config: throttleConfig,
@@ -85,17 +117,23 @@ export async function createDeps(
     db: database.db,
     database,
     cache,
+    storage,
     clock,
     throttle,
     catalog: createCampaignCatalog({ overshoot: config.ads.impressionsOvershoot }),
     clickModel: createClickModel(),
     metrics,
+    queue,
+    llm,
     async close() {
       if (closed) return;
       closed = true;
+      // The worker's interrupted jobs are put back through the queue's store, before it closes.
+      await queue.close();
       // Pending event writes use both the store and the database, so they finish first.
       await throttle.close();
       await cache.close();
+      await storage.close();
       await database.close();
     },
   };

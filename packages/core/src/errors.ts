@@ -18,7 +18,12 @@ export type AppErrorCode =
    */
   | 'THROTTLED'
   /** A backing service (database, cache) is unreachable (503). */
-  | 'UNAVAILABLE';
+  | 'UNAVAILABLE'
+  /**
+   * A bot-only endpoint (`/telegram/links…`) was called without the shared `BOT_API_TOKEN`, with
+   * a wrong one, or while the API has none configured (401).
+   */
+  | 'UNAUTHORIZED';
 
 /** A validation issue pointing at one field: `loc` is the path, e.g. `['body', 'start_date']`. */
 export type Issue = { loc: (string | number)[]; msg: string; type: string };

@@ -9,37 +9,58 @@ import {
 } from '@adnova/core/campaigns/campaigns.schema';
 import { ClientSchema } from '@adnova/core/clients/clients.schema';
 import type { Deps } from '@adnova/core/deps';
+import { GenerateAdTextBody, GenerationTaskSchema } from '@adnova/core/generation/generation.schema';
 import type { HealthCheck } from '@adnova/core/health/health';
 import { MlScoreSchema } from '@adnova/core/ml-scores/ml-scores.schema';
+import { CreateReportBody, ReportAcceptedSchema } from '@adnova/core/reports/reports.schema';
 import { ErrorSchema, UUID_PATTERN } from '@adnova/core/shared/schema';
 import { DailyStatsSchema, StatsSchema } from '@adnova/core/stats/stats.schema';
 import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { adminPlugin } from './admin/admin.plugin.ts';
 import { docsPlugin } from './http/docs.ts';
 import { errorHandler } from './http/errors.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { notFoundPlugin } from './http/not-found.ts';
 import { schemaController } from './http/validation.ts';
+import { adImageRoutes } from './routes/ad-image.route.ts';
 import { adsRoutes } from './routes/ads.route.ts';
 import { advertisersRoutes } from './routes/advertisers.route.ts';
 import { campaignsRoutes } from './routes/campaigns.route.ts';
 import { clientsRoutes } from './routes/clients.route.ts';
+import { generateRoutes } from './routes/generate.route.ts';
 import { healthRoutes } from './routes/health.route.ts';
+import { mediaRoutes } from './routes/media.route.ts';
+import { reportRoutes } from './routes/report.route.ts';
 import { statsRoutes } from './routes/stats.route.ts';
+import { telegramRoutes } from './routes/telegram.route.ts';
 import { timeRoutes } from './routes/time.route.ts';
 
 export const VERSION = '0.1.0';
 
 const UUID = new RegExp(UUID_PATTERN);
 
-export type AppOptions = { extraHealthChecks?: HealthCheck[] };
+export type AppOptions = {
+  extraHealthChecks?: HealthCheck[];
+  /**
+   * The shared secret of the bot-only `/telegram/links` endpoints (`BOT_API_TOKEN`); without it
+   * they refuse every call.
+   */
+  botApiToken?: string;
+};
+
+/** Fastify takes a hop count as a function of the hop index. */
+function trustProxyOption(trust: boolean | number | string[]) {
+  return typeof trust === 'number' ? (_address: string, hop: number) => hop < trust : trust;
+}
 
 /** The HTTP shell over the domain: every route registered by name, errors mapped in one place. */
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimit,
+    trustProxy: trustProxyOption(deps.config.http.trustProxy),
     schemaController,
     // Echo a valid caller-supplied correlation id, otherwise make one (spec §1.1).
     genReqId: (req) => {
@@ -70,6 +91,10 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     AdSchema,
     StatsSchema,
     DailyStatsSchema,
+    GenerateAdTextBody,
+    GenerationTaskSchema,
+    CreateReportBody,
+    ReportAcceptedSchema,
   ]) {
     app.addSchema(schema);
   }
@@ -86,10 +111,17 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   await app.register(clientsRoutes, { deps });
   await app.register(advertisersRoutes, { deps });
   await app.register(campaignsRoutes, { deps });
+  await app.register(adImageRoutes, { deps });
+  await app.register(mediaRoutes, { deps });
   await app.register(adsRoutes, { deps });
   await app.register(statsRoutes, { deps });
   await app.register(timeRoutes, { deps });
+  await app.register(telegramRoutes, { deps, botApiToken: options.botApiToken });
+  await app.register(generateRoutes, { deps });
+  await app.register(reportRoutes, { deps });
   await app.register(healthRoutes, { deps, extraChecks: options.extraHealthChecks ?? [] });
+  // The admin panel (issue 6): HTML pages with their own cookies, CSRF and error pages, all scoped to /admin.
+  await app.register(adminPlugin, { deps, prefix: '/admin' });
 
   await app.ready();
   return app;

@@ -1,14 +1,23 @@
+import { type BotConfig, BotConfigError, loadBotConfig } from '@adnova/bot/config';
+import { prepareEmbeddedBot } from '@adnova/bot/embedded';
 import { ConfigError, describeBackends, loadConfig } from '@adnova/core/config';
 import { createDeps, createLogger } from '@adnova/core/deps';
+import { type JobWorker, startWorker } from '@adnova/core/jobs/worker';
+import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 
-/** The composition root: config → deps → HTTP server, with a graceful shutdown. */
+/**
+ * The composition root: config → deps → the roles of `ADNOVA_ROLES` (the HTTP server for `api`,
+ * the job worker for `worker`), with a graceful shutdown.
+ */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
+  let botConfig: BotConfig;
   try {
     config = loadConfig();
+    botConfig = loadBotConfig();
   } catch (error) {
-    if (error instanceof ConfigError) {
+    if (error instanceof ConfigError || error instanceof BotConfigError) {
       console.error(error.message);
       process.exit(2);
     }
@@ -17,7 +26,22 @@ async function main(): Promise<void> {
   const log = createLogger(config);
   const deps = await createDeps(config, { log });
   log.info({ backends: describeBackends(config) }, `AdNova backends: ${describeBackends(config)}`);
-  const app = await buildApp(deps);
+  if (!config.roles.includes('api') && !config.roles.includes('worker')) {
+    // The deploy's one-shot migrator: createDeps has applied the migrations.
+    log.info('migrations applied; exiting (ADNOVA_ROLES=migrate)');
+    await deps.close();
+    return;
+  }
+  const embeddedQueue = config.queue.kind === 'database' && config.database.kind !== 'postgres';
+  if (!config.roles.includes('worker') && embeddedQueue) {
+    log.warn('no worker role on the embedded database: queued jobs wait until a process with it starts');
+  }
+  const worker: JobWorker | undefined = config.roles.includes('worker') ? await startWorker(deps) : undefined;
+  // The Telegram bot runs here when TELEGRAM_BOT_TOKEN is set, talking to this API over HTTP.
+  const bot = prepareEmbeddedBot(botConfig, log, { apiRole: config.roles.includes('api') });
+  const app: FastifyInstance | undefined = config.roles.includes('api')
+    ? await buildApp(deps, { botApiToken: bot.apiToken })
+    : undefined;
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -25,7 +49,9 @@ async function main(): Promise<void> {
     stopping = true;
     log.info({ signal }, 'shutting down');
     try {
-      await app.close();
+      await bot.stop();
+      await app?.close();
+      await worker?.close();
       await deps.close();
     } finally {
       process.exit(0);
@@ -34,8 +60,14 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
-  await app.listen({ host: config.http.host, port: config.http.port });
-  log.info(`AdNova API on ${config.http.publicBaseUrl} (docs at ${config.http.publicBaseUrl}/docs)`);
+  if (worker) log.info(`AdNova worker running (${config.queue.kind} queue)`);
+  if (app) {
+    await app.listen({ host: config.http.host, port: config.http.port });
+    log.info(
+      `AdNova API on ${config.http.publicBaseUrl} (docs at ${config.http.publicBaseUrl}/docs, admin at ${config.http.publicBaseUrl}/admin/)`,
+    );
+  }
+  await bot.start(app ? app.server.address() : null);
 }
 
 main().catch((error: unknown) => {

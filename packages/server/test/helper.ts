@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, type TestContext } from 'node:test';
 import { type Config, loadConfig } from '@adnova/core/config';
 import { type Clock, createDeps, type Deps } from '@adnova/core/deps';
+import { startWorker } from '@adnova/core/jobs/worker';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import pg from 'pg';
-import { buildApp } from '../src/app.ts';
+import { createTestDatabase } from '../../core/test/stores.ts';
+import { type AppOptions, buildApp } from '../src/app.ts';
 
 /** Real PostgreSQL when DATABASE_URL is set (CI), otherwise in-memory PGlite. */
 export const usingPostgres = Boolean(process.env.DATABASE_URL);
@@ -13,32 +17,7 @@ export const usingPostgres = Boolean(process.env.DATABASE_URL);
  * A fresh, empty PostgreSQL database for one test app, dropped afterwards; suites running in
  * parallel never share tables or the clock.
  */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
-  const adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) throw new Error('DATABASE_URL not set');
-  const name = `adnova_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  try {
-    await admin.query(`CREATE DATABASE ${name}`);
-  } finally {
-    await admin.end();
-  }
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const c = new pg.Client({ connectionString: adminUrl });
-      await c.connect();
-      try {
-        await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      } finally {
-        await c.end();
-      }
-    },
-  };
-}
+export { createTestDatabase };
 
 export type TestApp = { app: FastifyInstance; deps: Deps; config: Config };
 
@@ -56,6 +35,9 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     PUBLIC_BASE_URL: 'http://adnova.test',
     ADS_VIEW_REPEAT_THRESHOLD: '1000',
     ADS_THROTTLE_KEY_PREFIX: `adnova:test:${randomUUID()}:`,
+    // Each test app's BullMQ queue is its own (dropped on close); retries back off quickly.
+    QUEUE_KEY_PREFIX: `adnova:test:${randomUUID()}:queue`,
+    QUEUE_BACKOFF_MS: '20',
     ...env,
   });
 }
@@ -73,7 +55,8 @@ export function fakeClock(start = Date.now()): FakeClock {
   };
 }
 
-export type TestAppOptions = { clock?: Clock };
+/** `app` is passed to `buildApp` (e.g. the bot-only endpoints' `botApiToken`). */
+export type TestAppOptions = { clock?: Clock; app?: AppOptions };
 
 /** Deletes the test app's throttle keys from Redis (the override version key has no TTL). */
 export async function dropThrottleKeys(deps: Deps): Promise<void> {
@@ -85,7 +68,19 @@ export async function dropThrottleKeys(deps: Deps): Promise<void> {
   if (keys.length > 0) await redis.del(...keys);
 }
 
-/** Builds the whole app in-process on its own database. */
+/** Deletes the test app's BullMQ keys (only the per-app prefix testConfig made). */
+export async function dropQueueKeys(deps: Deps): Promise<void> {
+  const redis = deps.cache.redis;
+  const queue = deps.config.queue;
+  if (!redis || queue.kind !== 'bullmq' || !queue.keyPrefix.startsWith('adnova:test:')) return;
+  const keys = await redis.keys(`${queue.keyPrefix}:*`);
+  if (keys.length > 0) await redis.del(...keys);
+}
+
+/**
+ * Builds the whole app in-process on its own database, with its own temporary DATA_DIR (where disk
+ * storage keeps images) removed on close, so tests never write into the repository.
+ */
 export async function startTestApp(
   env: Record<string, string | undefined> = {},
   options: TestAppOptions = {},
@@ -97,19 +92,26 @@ export async function startTestApp(
     databaseUrl = database.url;
     dropDatabase = database.drop;
   }
-  const config = testConfig({ DATABASE_URL: databaseUrl, ...env });
+  const dataDir = env.DATA_DIR === undefined ? await mkdtemp(join(tmpdir(), 'adnova-test-')) : undefined;
+  const config = testConfig({ DATABASE_URL: databaseUrl, ...(dataDir && { DATA_DIR: dataDir }), ...env });
   const deps = await createDeps(config, options.clock ? { clock: options.clock } : {});
-  const app = await buildApp(deps);
+  // Like main.ts: the worker role (on by default) runs jobs in this process.
+  const worker = config.roles.includes('worker') ? await startWorker(deps) : undefined;
+  const app = await buildApp(deps, options.app);
   return {
     app,
     deps,
     config,
     async close() {
       await app.close();
+      await worker?.close();
+      await deps.queue.close();
+      await dropQueueKeys(deps);
       await deps.throttle.idle();
       await dropThrottleKeys(deps);
       await deps.close();
       await dropDatabase?.();
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

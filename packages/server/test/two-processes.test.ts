@@ -76,6 +76,11 @@ test('issue 2: two API processes on one PostgreSQL never overshoot limits or dou
   assert.equal(stats.impressions_count, 5);
   assert.equal(stats.clicks_count, 1);
   assert.equal(stats.spent_total, 0.7);
+  // The advertiser's totals, read through the other process, agree.
+  const totals = (await (
+    await fetch(`${one.base}/stats/advertisers/${advertiser}/campaigns`)
+  ).json()) as typeof stats;
+  assert.deepEqual(totals, stats);
 });
 
 test('issue 3: two API processes on one Redis share the ads throttle counters', {
@@ -125,4 +130,25 @@ test('issue 3: two API processes on one Redis share the ads throttle counters', 
     await res.arrayBuffer();
   }
   assert.deepEqual(statuses, [200, 200, 200, 404, 404, 404, 404, 404]);
+
+  // Concurrently, from a fresh viewer on both processes at once: still exactly the threshold.
+  const other = randomUUID();
+  assert.equal(
+    (
+      await post(`${two.base}/clients/bulk`, [
+        { client_id: other, login: 'd', age: 30, location: 'X', gender: 'MALE' },
+      ])
+    ).status,
+    201,
+  );
+  const burst = await Promise.all(
+    Array.from({ length: 24 }, (_, i) =>
+      fetch(`${[one.base, two.base][i % 2]}/ads?client_id=${other}`).then(async (res) => {
+        await res.arrayBuffer();
+        return res.status;
+      }),
+    ),
+  );
+  assert.equal(burst.filter((status) => status === 200).length, 3, burst.join(','));
+  assert.equal(burst.filter((status) => status === 404).length, 21);
 });

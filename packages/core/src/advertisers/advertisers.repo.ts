@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
-import { advertisers } from '../db/schema.ts';
+import { advertisers, campaigns } from '../db/schema.ts';
 import type { Advertiser } from './advertisers.schema.ts';
 
 const CHUNK = 10_000;
@@ -12,6 +12,26 @@ export async function upsertAdvertiserRows(db: Db, rows: readonly Advertiser[]):
       .values(rows.slice(i, i + CHUNK).map((a) => ({ id: a.advertiser_id, name: a.name })))
       .onConflictDoUpdate({ target: advertisers.id, set: { name: sql`excluded.name` } });
   }
+}
+
+/**
+ * Deletes an advertiser and its campaigns (with their events) in one transaction; returns the image
+ * keys of the deleted campaigns, or undefined when the advertiser did not exist.
+ */
+export async function deleteAdvertiserRow(db: Db, id: string): Promise<string[] | undefined> {
+  return db.transaction(async (txn) => {
+    const tx = txn as unknown as Db;
+    const removed = await tx
+      .delete(campaigns)
+      .where(eq(campaigns.advertiserId, id))
+      .returning({ key: campaigns.adImageKey });
+    const deleted = await tx
+      .delete(advertisers)
+      .where(eq(advertisers.id, id))
+      .returning({ id: advertisers.id });
+    if (deleted.length === 0) return undefined;
+    return removed.flatMap((r) => (r.key ? [r.key] : []));
+  });
 }
 
 export async function findAdvertiserRow(db: Db, id: string): Promise<Advertiser | undefined> {

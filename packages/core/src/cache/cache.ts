@@ -7,6 +7,11 @@ export type Cache = {
   get(key: string): Promise<string | undefined>;
   set(key: string, value: string, ttlSeconds: number): Promise<void>;
   del(key: string): Promise<void>;
+  /**
+   * Adds one to a counter and returns the new value, atomically across every process sharing the
+   * cache. A new counter expires `ttlSeconds` after its first increment (a fixed window).
+   */
+  incr(key: string, ttlSeconds: number): Promise<number>;
   /** The Redis client when the cache is Redis, for libraries that need one (ads-throttle). */
   redis?: Redis;
   close(): Promise<void>;
@@ -37,11 +42,28 @@ export function createMemoryCache(now: () => number = Date.now): Cache {
     async del(key) {
       entries.delete(key);
     },
+    async incr(key, ttlSeconds) {
+      const t = now();
+      const entry = entries.get(key);
+      if (!entry || entry.expiresAt <= t) {
+        if (entries.size >= 10_000) sweep();
+        entries.set(key, { value: '1', expiresAt: t + ttlSeconds * 1000 });
+        return 1;
+      }
+      const value = (Number(entry.value) || 0) + 1;
+      entry.value = String(value);
+      return value;
+    },
     async close() {
       entries.clear();
     },
   };
 }
+
+// INCR and the first EXPIRE in one script, so a counter can never be left without a TTL.
+const INCR_WITH_TTL = `local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+return n`;
 
 export function createRedisCache(url: string): Cache {
   const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
@@ -58,6 +80,10 @@ export function createRedisCache(url: string): Cache {
     },
     async del(key) {
       await redis.del(key);
+    },
+    async incr(key, ttlSeconds) {
+      const n = await redis.eval(INCR_WITH_TTL, 1, key, String(Math.max(1, Math.ceil(ttlSeconds))));
+      return Number(n);
     },
     async close() {
       redis.disconnect();

@@ -6,6 +6,7 @@ import type { Deps } from '../deps.ts';
 import { AppError, forbidden, invalidField, notFound } from '../errors.ts';
 import { decimalToNumber, moneyToDecimal } from '../shared/money.ts';
 import { normalizeId } from '../shared/schema.ts';
+import { discardObject, objectUrl } from '../storage/storage.ts';
 import {
   type CampaignRow,
   type CampaignValues,
@@ -26,12 +27,15 @@ import type {
 /** Page size cap (spec §3.7): larger values are clamped, not rejected. */
 export const MAX_PAGE_SIZE = 1000;
 
-/** Absolute public URL of a stored campaign image. */
-export function mediaUrl(config: Pick<Config, 'http'>, key: string): string {
-  return `${config.http.publicBaseUrl}/media/${key}`;
+/**
+ * Absolute public URL of a stored campaign image: `{PUBLIC_BASE_URL}/media/{key}` on disk, the
+ * bucket's public URL on S3 (spec §7.1). A string concatenation, cheap enough for `GET /ads`.
+ */
+export function mediaUrl(config: Pick<Config, 'storage'>, key: string): string {
+  return objectUrl(config.storage, key);
 }
 
-export function toCampaign(row: CampaignRow, config: Pick<Config, 'http'>): Campaign {
+export function toCampaign(row: CampaignRow, config: Pick<Config, 'storage'>): Campaign {
   return {
     campaign_id: row.id,
     advertiser_id: row.advertiserId,
@@ -189,18 +193,19 @@ export async function updateCampaign(
 }
 
 /**
- * Deletes a campaign with its events (spec §3.10); reports keep existing with no campaign.
- * @returns the storage key of its image, for the caller to delete.
+ * Deletes a campaign with its events and then its stored image (spec §3.10); reports keep existing
+ * with no campaign. The image goes only once the row is gone, so no campaign ever links to a
+ * missing object; a failed object delete is logged, not reported (the campaign is deleted).
  * @throws AppError NOT_FOUND for an unknown or foreign campaign.
  */
 export async function deleteCampaign(
-  deps: Pick<Deps, 'db'>,
+  deps: Pick<Deps, 'db' | 'storage' | 'log'>,
   advertiserId: string,
   campaignId: string,
-): Promise<{ imageKey: string | null }> {
+): Promise<void> {
   const deleted = await deleteCampaignRow(deps.db, normalizeId(advertiserId), normalizeId(campaignId));
   if (!deleted) throw notFound();
-  return { imageKey: deleted.adImageKey };
+  if (deleted.adImageKey) await discardObject(deps, deleted.adImageKey, 'campaign deleted');
 }
 
 /**

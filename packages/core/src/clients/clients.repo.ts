@@ -38,6 +38,12 @@ export async function findClientRow(db: Db, id: string): Promise<Client | undefi
   );
 }
 
+/** Deletes a client with its scores and events (reports keep existing without it); false when absent. */
+export async function deleteClientRow(db: Db, id: string): Promise<boolean> {
+  const deleted = await db.delete(clients).where(eq(clients.id, id)).returning({ id: clients.id });
+  return deleted.length > 0;
+}
+
 export async function clientExists(db: Db, id: string): Promise<boolean> {
   const found = await db.select({ id: clients.id }).from(clients).where(eq(clients.id, id)).limit(1);
   return found.length > 0;

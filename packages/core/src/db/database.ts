@@ -18,6 +18,11 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 
 export type Database = {
   db: Db;
+  /**
+   * Where statistics read from: a read replica when `DATABASE_READ_URL` is set (its pool runs
+   * read-only transactions), otherwise `db`. Never used for anything a limit depends on.
+   */
+  readDb: Db;
   kind: DatabaseConfig['kind'];
   /**
    * One parameterised statement on the driver underneath Drizzle, for libraries that bring their
@@ -65,8 +70,17 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     const db = drizzleNodePg(pool, { schema }) as unknown as Db;
+    const readPool = config.readUrl
+      ? new pg.Pool({
+          connectionString: config.readUrl,
+          max: config.poolSize,
+          options: '-c jit=off -c default_transaction_read_only=on',
+        })
+      : undefined;
+    readPool?.on('error', () => {});
     return {
       db,
+      readDb: readPool ? (drizzleNodePg(readPool, { schema }) as unknown as Db) : db,
       kind: config.kind,
       query: (text, params) => pool.query(text, params),
       prepared: async <T>(statement: PreparedStatement, values: unknown[]) =>
@@ -86,7 +100,9 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
         }
       },
       pendingMigrations: () => pendingMigrations(db),
-      close: () => pool.end(),
+      async close() {
+        await Promise.all([pool.end(), readPool?.end()]);
+      },
     };
   }
 
@@ -103,6 +119,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   const db = pgliteDb as unknown as Db;
   return {
     db,
+    readDb: db,
     kind: config.kind,
     query: (text, params) => client.query(text, params),
     prepared: async <T>(statement: PreparedStatement, params: unknown[]) =>

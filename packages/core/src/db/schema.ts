@@ -2,10 +2,12 @@ import { sql } from 'drizzle-orm';
 import {
   bigint,
   boolean,
+  char,
   check,
   customType,
   index,
   integer,
+  jsonb,
   pgTable,
   primaryKey,
   text,
@@ -163,3 +165,86 @@ export const catalogVersion = pgTable(
   },
   (t) => [check('catalog_version_singleton', sql`${t.id}`)],
 );
+
+/**
+ * The database job queue (used when `REDIS_URL` is unset): one row per job, with Celery's status
+ * vocabulary (spec §7.2). A worker claims a due job by setting a lease; a job whose lease ran out
+ * (its worker died) is claimed again. Finished rows are kept `keep_seconds` after `finished_at`.
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: uuid('id').primaryKey(),
+    kind: text('kind').notNull(),
+    payload: jsonb('payload').notNull(),
+    status: text('status', { enum: ['PENDING', 'STARTED', 'RETRY', 'SUCCESS', 'FAILURE'] })
+      .notNull()
+      .default('PENDING'),
+    /** Attempts started so far. */
+    attempts: integer('attempts').notNull().default(0),
+    maxAttempts: integer('max_attempts').notNull(),
+    result: jsonb('result'),
+    error: text('error'),
+    /** When the job is next due (later than creation while it waits out a retry backoff). */
+    runAt: timestamp('run_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Identifies the current attempt's claim, so a stale worker cannot finish a reclaimed job. */
+    leaseToken: uuid('lease_token'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    keepSeconds: integer('keep_seconds').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('jobs_due_idx').on(t.status, t.runAt),
+    index('jobs_finished_idx').on(t.finishedAt),
+    check('jobs_status', sql`${t.status} IN ('PENDING', 'STARTED', 'RETRY', 'SUCCESS', 'FAILURE')`),
+  ],
+);
+
+/** Heartbeats of running database-queue workers, for `/health`'s `queue_workers`. */
+export const jobWorkers = pgTable('job_workers', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull().defaultNow(),
+  seenAt: timestamp('seen_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * A client's complaint about an ad (spec §7.3): one per (campaign, client); both references
+ * survive deletions as null. `state`: s sent, r under review, t took action, f skipped.
+ * `ad_title`/`ad_text` are the texts the client complained about, which moderation judges even
+ * if the campaign is edited or deleted later. `flagged_by_llm` is null until a verdict lands.
+ */
+export const reports = pgTable(
+  'reports',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    campaignId: uuid('campaign_id').references(() => campaigns.id, { onDelete: 'set null' }),
+    clientId: uuid('client_id').references(() => clients.id, { onDelete: 'set null' }),
+    state: char('state', { length: 1, enum: ['s', 'r', 't', 'f'] })
+      .notNull()
+      .default('s'),
+    message: text('message'),
+    adTitle: text('ad_title').notNull(),
+    adText: text('ad_text').notNull(),
+    flaggedByLlm: boolean('flagged_by_llm'),
+    /** The job that moderates this report; a new one replaces it when it is lost or failed. */
+    moderationJobId: uuid('moderation_job_id'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    unique('reports_campaign_client_uq').on(t.campaignId, t.clientId),
+    index('reports_client_idx').on(t.clientId),
+    index('reports_state_idx').on(t.state, t.createdAt),
+    index('reports_unmoderated_idx').on(t.createdAt).where(sql`flagged_by_llm IS NULL`),
+    check('reports_state', sql`${t.state} IN ('s', 'r', 't', 'f')`),
+  ],
+);
+
+/** Admin panel staff, groups, permissions and sessions (issue 6). */
+export * from './admin.schema.ts';
+
+/** Telegram bot link codes and account bindings (issue 7). */
+export * from './telegram.schema.ts';

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { rows } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
+import { pingQueue } from '../jobs/queue.ts';
 
 export const WORKING = 'working';
 
@@ -21,7 +22,9 @@ function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
 }
 
 /** The checks of the components this process uses (spec §6.1); later issues add theirs. */
-export function coreHealthChecks(deps: Pick<Deps, 'db' | 'database' | 'cache'>): HealthCheck[] {
+export function coreHealthChecks(
+  deps: Pick<Deps, 'db' | 'database' | 'cache' | 'storage' | 'queue' | 'llm'>,
+): HealthCheck[] {
   return [
     {
       name: 'database',
@@ -55,6 +58,31 @@ export function coreHealthChecks(deps: Pick<Deps, 'db' | 'database' | 'cache'>):
         await deps.cache.del(key);
         if (value !== 'ok') throw new Error('value not read back');
       },
+    },
+    {
+      name: 'storage',
+      critical: true,
+      run: () => deps.storage.probe(),
+    },
+    {
+      // A no-op job goes through a worker within the check's time (spec §6.1).
+      name: 'queue',
+      critical: true,
+      run: () => pingQueue(deps.queue, TIMEOUT_MS - 200),
+    },
+    {
+      name: 'queue_workers',
+      critical: true,
+      async run() {
+        if ((await deps.queue.countWorkers()) === 0) throw new Error('no worker is running (ADNOVA_ROLES)');
+      },
+    },
+    {
+      // Not critical (spec §6.1). The offline provider always works; the start-up backends line
+      // says `llm=offline` when it is the one in use.
+      name: 'llm',
+      critical: false,
+      run: () => deps.llm.ping(),
     },
   ];
 }

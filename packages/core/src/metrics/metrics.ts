@@ -20,8 +20,10 @@ export type Metrics = {
   selectionDuration: Histogram;
   /** Answers of the atomic impression record, including lost races at a cap. */
   impressionRecords: Counter<'outcome'>;
-  /** Registers a gauge read at scrape time (database pool, queue depth, …). */
+  /** Registers a gauge read at scrape time (database pool, …). */
   gauge(name: string, help: string, read: () => number | Promise<number>): void;
+  /** Registers a gauge with one label, read at scrape time as label value → number (queue depth by status). */
+  gaugeByLabel(name: string, help: string, label: string, read: () => Promise<Record<string, number>>): void;
 };
 
 /** Latency buckets in seconds, fine below 25 ms where the `GET /ads` target lies. */
@@ -64,6 +66,20 @@ export function createMetrics(): Metrics {
         registers: [registry],
         async collect() {
           this.set(await read());
+        },
+      });
+    },
+    gaugeByLabel(name, help, label, read) {
+      new Gauge({
+        name,
+        help,
+        labelNames: [label],
+        registers: [registry],
+        async collect() {
+          // A failing backend leaves the series out of this scrape instead of failing /metrics.
+          const values = await read().catch(() => ({}) as Record<string, number>);
+          this.reset();
+          for (const [value, count] of Object.entries(values)) this.set({ [label]: value }, count);
         },
       });
     },

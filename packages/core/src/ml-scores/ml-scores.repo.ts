@@ -19,6 +19,16 @@ export async function upsertMlScoreRow(db: Db, score: MlScore): Promise<boolean>
   return result.length > 0;
 }
 
+/** Deletes one score; false when the pair had none. */
+export async function deleteMlScoreRow(db: Db, clientId: string, advertiserId: string): Promise<boolean> {
+  const deleted = await rows(
+    db,
+    sql`DELETE FROM ml_scores WHERE client_id = ${clientId}::uuid AND advertiser_id = ${advertiserId}::uuid
+        RETURNING score`,
+  );
+  return deleted.length > 0;
+}
+
 /** Bulk load for the demo and benchmark loaders: pairs must exist. */
 export async function upsertMlScoreRows(db: Db, scores: readonly MlScore[]): Promise<void> {
   const CHUNK = 10_000;

@@ -10,6 +10,7 @@ const STATUS: Record<AppErrorCode, number> = {
   // 404 like "no ad to serve" (api.md §5.4 item 9): a throttled viewer simply gets no ad.
   THROTTLED: 404,
   UNAVAILABLE: 503,
+  UNAUTHORIZED: 401,
 };
 
 const PART_LOC: Record<string, string> = {

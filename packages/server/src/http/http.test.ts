@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { json, seed, useTestApp } from '../../test/helper.ts';
+import { buildTestApp, json, seed, useTestApp } from '../../test/helper.ts';
 
 describe('HTTP conventions (spec §1, §6)', () => {
   const ctx = useTestApp({ HTTP_BODY_LIMIT_BYTES: String(64 * 1024) });
@@ -71,7 +71,15 @@ describe('HTTP conventions (spec §1, §6)', () => {
   test('/health: JSON by query or Accept, HTML by default, every core component working', async () => {
     const byQuery = await ctx.app.inject({ method: 'GET', url: '/health?format=json' });
     assert.equal(byQuery.statusCode, 200);
-    assert.deepEqual(json(byQuery), { database: 'working', migrations: 'working', cache: 'working' });
+    assert.deepEqual(json(byQuery), {
+      database: 'working',
+      migrations: 'working',
+      cache: 'working',
+      storage: 'working',
+      queue: 'working',
+      queue_workers: 'working',
+      llm: 'working',
+    });
     const byAccept = await ctx.app.inject({
       method: 'GET',
       url: '/health',
@@ -154,6 +162,7 @@ describe('HTTP conventions (spec §1, §6)', () => {
       ['POST', '/ml-scores'],
       ['POST', `/advertisers/${a.advertiser_id}/campaigns`],
       ['PUT', `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}`],
+      ['POST', `/advertisers/${a.advertiser_id}/campaigns/${c.campaign_id}/ad_image`],
       ['POST', `/ads/${c.campaign_id}/click`],
       ['POST', '/time/advance'],
     ];
@@ -185,4 +194,29 @@ describe('HTTP conventions (spec §1, §6)', () => {
       assert.ok(res.statusCode < 500, `GET ${url} → ${res.statusCode} ${res.body}`);
     }
   });
+});
+
+test('HTTP_TRUST_PROXY: the client address comes from X-Forwarded-For only from trusted proxies', async (t) => {
+  // The throttle counts per client address: with threshold 1, a second ad for the same client
+  // is refused unless the (trusted) forwarded address says it is another viewer.
+  const env = { ADS_VIEW_REPEAT_THRESHOLD: '1', ADS_VIEW_REPEAT_WINDOW_SECONDS: '600' };
+  const { app: direct } = await buildTestApp(t, env);
+  const { app: proxied } = await buildTestApp(t, { ...env, HTTP_TRUST_PROXY: '127.0.0.1' });
+  const second = async (app: typeof direct, remoteAddress: string) => {
+    const s = seed(app);
+    await s.campaign((await s.advertiser()).advertiser_id);
+    const { client_id } = await s.client();
+    const get = (forwarded: string) =>
+      app.inject({
+        method: 'GET',
+        url: `/ads?client_id=${client_id}`,
+        headers: { 'x-forwarded-for': forwarded, 'user-agent': 'test' },
+        remoteAddress,
+      });
+    assert.equal((await get('203.0.113.1')).statusCode, 200);
+    return (await get('203.0.113.2')).statusCode;
+  };
+  assert.equal(await second(direct, '127.0.0.1'), 404, 'forwarded addresses ignored: one viewer');
+  assert.equal(await second(proxied, '127.0.0.1'), 200, 'trusted proxy: two viewers');
+  assert.equal(await second(proxied, '198.51.100.7'), 404, 'an untrusted peer is not believed');
 });

@@ -2,6 +2,7 @@ import { UUID_PATTERN } from '@adnova/core/shared/schema';
 import { Ajv, type Options } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { FastifySchemaCompiler, FastifyServerOptions } from 'fastify';
+import { isMultipartBody } from './multipart.ts';
 
 type SchemaController = NonNullable<FastifyServerOptions['schemaController']>;
 
@@ -25,14 +26,18 @@ function makeAjv(coerceTypes: Options['coerceTypes'], external: Record<string, u
 
 /**
  * Bodies are validated with strict JSON types (spec §1.2: "5" is not an integer); path and
- * query parameters arrive as text, so they are coerced ("2" → 2) before validation.
+ * query parameters arrive as text, so they are coerced ("2" → 2) before validation. A multipart
+ * body schema only documents the form: its handler reads and checks the parts (multipart.ts).
  */
 function buildValidator(
   externalSchemas: Record<string, unknown> | undefined,
 ): FastifySchemaCompiler<unknown> {
   const strict = makeAjv(false, externalSchemas ?? {});
   const lenient = makeAjv('array', externalSchemas ?? {});
-  return ({ schema, httpPart }) => (httpPart === 'body' ? strict : lenient).compile(schema as object);
+  return ({ schema, httpPart }) => {
+    if (httpPart === 'body' && isMultipartBody(schema)) return () => true;
+    return (httpPart === 'body' ? strict : lenient).compile(schema as object);
+  };
 }
 
 export const schemaController = {

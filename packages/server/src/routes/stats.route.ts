@@ -16,7 +16,9 @@ const daily = Type.Array(refTo(DailyStatsSchema));
 const CampaignParams = Type.Object({ campaignId: Uuid() });
 const AdvertiserParams = Type.Object({ advertiserId: Uuid() });
 
-export const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps }) => {
+export const statsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, { deps: all }) => {
+  // Statistics read from the replica when one is configured (DATABASE_READ_URL).
+  const deps = { db: all.database.readDb };
   app.get(
     '/stats/campaigns/:campaignId',
     {

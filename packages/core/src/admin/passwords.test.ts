@@ -1,0 +1,44 @@
+import assert from 'node:assert/strict';
+import { randomBytes, scryptSync } from 'node:crypto';
+import { describe, test } from 'node:test';
+import { hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
+
+describe('passwords', () => {
+  test('a hash is self-describing, salted, and verifies only the right password', async () => {
+    const one = await hashPassword('correct horse');
+    const two = await hashPassword('correct horse');
+    assert.match(one, /^scrypt\$32768\$8\$3\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/);
+    assert.notEqual(one, two, 'a fresh salt every time');
+    assert.deepEqual(await verifyPassword('correct horse', one), { ok: true, needsRehash: false });
+    assert.deepEqual(await verifyPassword('correct horsE', one), { ok: false, needsRehash: false });
+    assert.deepEqual(await verifyPassword('', one), { ok: false, needsRehash: false });
+  });
+
+  test('unknown users and malformed hashes never verify', async () => {
+    assert.deepEqual(await verifyPassword('anything', undefined), { ok: false, needsRehash: false });
+    for (const broken of [
+      '',
+      'plain',
+      'scrypt$x$8$1$c2FsdA==$a2V5',
+      'bcrypt$10$abc',
+      'scrypt$16384$8$1$c2FsdA==$',
+    ]) {
+      assert.deepEqual(await verifyPassword('anything', broken), { ok: false, needsRehash: false }, broken);
+    }
+  });
+
+  test('a hash made with another cost still verifies and asks to be rehashed', async () => {
+    const salt = randomBytes(16);
+    const key = scryptSync('old one', salt, 64, { N: 2 ** 14, r: 8, p: 1 });
+    const stored = ['scrypt', 2 ** 14, 8, 1, salt.toString('base64'), key.toString('base64')].join('$');
+    assert.deepEqual(await verifyPassword('old one', stored), { ok: true, needsRehash: true });
+  });
+
+  test('the rules: length, not only digits, not the username', () => {
+    assert.deepEqual(passwordProblems('short', 'ann'), ['password_too_short']);
+    assert.deepEqual(passwordProblems('12345678', 'ann'), ['password_numeric']);
+    assert.deepEqual(passwordProblems('moderator-2025', 'Moderator'), ['password_similar']);
+    assert.deepEqual(passwordProblems('x'.repeat(1025), 'ann'), ['password_too_long']);
+    assert.deepEqual(passwordProblems('a fine passphrase', 'ann'), []);
+  });
+});

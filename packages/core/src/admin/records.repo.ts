@@ -1,0 +1,239 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { type Db, rows } from '../db/database.ts';
+import { booleanFilter, choiceFilter, type ListSpec, uuidFilter } from './list-query.ts';
+
+/**
+ * The admin's read side of the platform tables: one list spec per table (what the changelist
+ * selects, sorts, searches and filters) and the detail queries the change pages need. Writes go
+ * through each domain module, so the admin applies the same rules as the API.
+ */
+
+const today = sql`(SELECT day FROM platform_clock)`;
+
+/** A whole number the date filters accept (a simulated day). */
+const dayFilter =
+  (column: SQL) =>
+  (value: string): SQL | undefined =>
+    /^\d{1,9}$/.test(value) ? sql`${column} = ${Number(value)}` : undefined;
+
+export type ClientRecord = {
+  id: string;
+  login: string;
+  age: number;
+  location: string;
+  gender: 'MALE' | 'FEMALE';
+};
+
+export const clientList: ListSpec = {
+  select: sql`c.id, c.login, c.age, c.location, c.gender`,
+  from: sql`clients c`,
+  sort: {
+    login: sql`c.login`,
+    age: sql`c.age`,
+    location: sql`c.location`,
+    gender: sql`c.gender`,
+  },
+  defaultSort: 'login',
+  tieBreak: sql`c.id`,
+  search: [sql`c.id::text`, sql`c.login`, sql`c.location`],
+  filters: { gender: choiceFilter({ MALE: sql`c.gender = 'MALE'`, FEMALE: sql`c.gender = 'FEMALE'` }) },
+};
+
+export async function findClientRecord(db: Db, id: string): Promise<ClientRecord | undefined> {
+  const [row] = await rows<ClientRecord>(
+    db,
+    sql`SELECT c.id, c.login, c.age, c.location, c.gender FROM clients c WHERE c.id = ${id}::uuid`,
+  );
+  return row;
+}
+
+export type AdvertiserRecord = { id: string; name: string; campaigns: number };
+
+const advertiserSelect = sql`a.id, a.name,
+  (SELECT count(*)::int8 FROM campaigns x WHERE x.advertiser_id = a.id) AS campaigns`;
+
+export const advertiserList: ListSpec = {
+  select: advertiserSelect,
+  from: sql`advertisers a`,
+  sort: { name: sql`a.name` },
+  defaultSort: 'name',
+  tieBreak: sql`a.id`,
+  search: [sql`a.id::text`, sql`a.name`],
+  filters: {},
+};
+
+export async function findAdvertiserRecord(db: Db, id: string): Promise<AdvertiserRecord | undefined> {
+  const [row] = await rows<AdvertiserRecord>(
+    db,
+    sql`SELECT ${advertiserSelect} FROM advertisers a WHERE a.id = ${id}::uuid`,
+  );
+  return row && { ...row, campaigns: Number(row.campaigns) };
+}
+
+export type MlScoreRecord = {
+  clientId: string;
+  advertiserId: string;
+  score: number;
+  clientLogin: string;
+  advertiserName: string;
+};
+
+const mlScoreSelect = sql`s.client_id AS "clientId", s.advertiser_id AS "advertiserId", s.score,
+  c.login AS "clientLogin", a.name AS "advertiserName"`;
+const mlScoreFrom = sql`ml_scores s JOIN clients c ON c.id = s.client_id JOIN advertisers a ON a.id = s.advertiser_id`;
+
+export const mlScoreList: ListSpec = {
+  select: mlScoreSelect,
+  from: mlScoreFrom,
+  sort: { score: sql`s.score`, client: sql`c.login`, advertiser: sql`a.name` },
+  defaultSort: '-score',
+  tieBreak: sql`s.client_id, s.advertiser_id`,
+  search: [sql`s.client_id::text`, sql`s.advertiser_id::text`, sql`c.login`, sql`a.name`],
+  filters: { advertiser: uuidFilter(sql`s.advertiser_id`), client: uuidFilter(sql`s.client_id`) },
+};
+
+export async function findMlScoreRecord(
+  db: Db,
+  clientId: string,
+  advertiserId: string,
+): Promise<MlScoreRecord | undefined> {
+  const [row] = await rows<MlScoreRecord>(
+    db,
+    sql`SELECT ${mlScoreSelect} FROM ${mlScoreFrom}
+        WHERE s.client_id = ${clientId}::uuid AND s.advertiser_id = ${advertiserId}::uuid`,
+  );
+  return row;
+}
+
+export type CampaignListRecord = {
+  id: string;
+  advertiserId: string;
+  advertiserName: string;
+  adTitle: string;
+  startDate: number;
+  endDate: number;
+  impressionsLimit: number;
+  clicksLimit: number;
+  impressionsCount: number;
+  clicksCount: number;
+  costPerImpression: string;
+  costPerClick: string;
+  hasImage: boolean;
+};
+
+export const campaignList: ListSpec = {
+  select: sql`x.id, x.advertiser_id AS "advertiserId", a.name AS "advertiserName", x.ad_title AS "adTitle",
+    x.start_date AS "startDate", x.end_date AS "endDate", x.impressions_limit AS "impressionsLimit",
+    x.clicks_limit AS "clicksLimit", x.impressions_count AS "impressionsCount", x.clicks_count AS "clicksCount",
+    x.cost_per_impression::text AS "costPerImpression", x.cost_per_click::text AS "costPerClick",
+    (x.ad_image_key IS NOT NULL) AS "hasImage"`,
+  from: sql`campaigns x JOIN advertisers a ON a.id = x.advertiser_id`,
+  sort: {
+    title: sql`x.ad_title`,
+    advertiser: sql`a.name`,
+    start_date: sql`x.start_date`,
+    end_date: sql`x.end_date`,
+    cost_per_impression: sql`x.cost_per_impression`,
+    cost_per_click: sql`x.cost_per_click`,
+    impressions: sql`x.impressions_count`,
+    clicks: sql`x.clicks_count`,
+    created: sql`x.seq`,
+  },
+  defaultSort: '-created',
+  tieBreak: sql`x.id`,
+  search: [sql`x.id::text`, sql`x.ad_title`, sql`x.ad_text`, sql`a.name`, sql`x.advertiser_id::text`],
+  filters: {
+    advertiser: uuidFilter(sql`x.advertiser_id`),
+    status: choiceFilter({
+      upcoming: sql`x.start_date > ${today}`,
+      active: sql`x.start_date <= ${today} AND x.end_date >= ${today}`,
+      ended: sql`x.end_date < ${today}`,
+    }),
+    image: booleanFilter(sql`(x.ad_image_key IS NOT NULL)`),
+    gender: choiceFilter({
+      MALE: sql`x.target_gender = 'MALE'`,
+      FEMALE: sql`x.target_gender = 'FEMALE'`,
+      ALL: sql`(x.target_gender IS NULL OR x.target_gender = 'ALL')`,
+    }),
+  },
+};
+
+/** The campaign row by id alone (the admin is not scoped to one advertiser), with its advertiser's name. */
+export async function findCampaignOwner(
+  db: Db,
+  id: string,
+): Promise<
+  { advertiserId: string; advertiserName: string; impressionsCount: number; clicksCount: number } | undefined
+> {
+  const [row] = await rows<{
+    advertiserId: string;
+    advertiserName: string;
+    impressionsCount: number | string;
+    clicksCount: number | string;
+  }>(
+    db,
+    sql`SELECT x.advertiser_id AS "advertiserId", a.name AS "advertiserName",
+               x.impressions_count AS "impressionsCount", x.clicks_count AS "clicksCount"
+          FROM campaigns x JOIN advertisers a ON a.id = x.advertiser_id WHERE x.id = ${id}::uuid`,
+  );
+  return (
+    row && { ...row, impressionsCount: Number(row.impressionsCount), clicksCount: Number(row.clicksCount) }
+  );
+}
+
+export type EventRecord = {
+  id: number;
+  campaignId: string;
+  campaignTitle: string;
+  clientId: string;
+  clientLogin: string;
+  date: number;
+  price: string;
+  createdAt: Date;
+};
+
+/** Impressions and clicks share one shape (schema.ts `eventTable`), so they share one list. */
+export function eventList(table: 'impressions' | 'clicks'): ListSpec {
+  return {
+    select: sql`e.id, e.campaign_id AS "campaignId", x.ad_title AS "campaignTitle", e.client_id AS "clientId",
+      c.login AS "clientLogin", e.date, e.price::text AS price, e.created_at AS "createdAt"`,
+    from: sql`${sql.identifier(table)} e JOIN campaigns x ON x.id = e.campaign_id JOIN clients c ON c.id = e.client_id`,
+    sort: {
+      id: sql`e.id`,
+      date: sql`e.date`,
+      price: sql`e.price`,
+      campaign: sql`x.ad_title`,
+      client: sql`c.login`,
+    },
+    defaultSort: '-id',
+    tieBreak: sql`e.id`,
+    search: [sql`e.campaign_id::text`, sql`e.client_id::text`, sql`x.ad_title`, sql`c.login`],
+    filters: {
+      campaign: uuidFilter(sql`e.campaign_id`),
+      client: uuidFilter(sql`e.client_id`),
+      date: dayFilter(sql`e.date`),
+    },
+  };
+}
+
+export async function findEventRecord(
+  db: Db,
+  table: 'impressions' | 'clicks',
+  id: number,
+): Promise<EventRecord | undefined> {
+  const spec = eventList(table);
+  const [row] = await rows<EventRecord>(db, sql`SELECT ${spec.select} FROM ${spec.from} WHERE e.id = ${id}`);
+  return row;
+}
+
+/** Every campaign id and title of an advertiser, newest first (the statistics page's picker). */
+export async function listCampaignTitles(
+  db: Db,
+  advertiserId: string,
+): Promise<{ id: string; adTitle: string; startDate: number; endDate: number }[]> {
+  return rows(
+    db,
+    sql`SELECT id, ad_title AS "adTitle", start_date AS "startDate", end_date AS "endDate"
+          FROM campaigns WHERE advertiser_id = ${advertiserId}::uuid ORDER BY seq DESC`,
+  );
+}

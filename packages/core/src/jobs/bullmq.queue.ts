@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { DelayedError, type Job, type JobState, Queue, UnrecoverableError, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { QueueConfig } from '../config.ts';
+import { AppError } from '../errors.ts';
+import {
+  errorMessage,
+  isRetryable,
+  type JobHandlers,
+  type JobInfo,
+  type JobQueue,
+  type JobStatus,
+  NOOP_JOB,
+  noopHandler,
+} from './queue.ts';
+
+/** One BullMQ queue carries every kind of job; the kind is the BullMQ job name. */
+const QUEUE_NAME = 'jobs';
+/** Redis calls from request paths give up after this long instead of waiting for a reconnect. */
+const OPERATION_TIMEOUT_MS = 5000;
+
+function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new Error(`${what} timed out after ${OPERATION_TIMEOUT_MS} ms`)),
+      OPERATION_TIMEOUT_MS,
+    );
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * BullMQ's states in Celery's vocabulary: a job waiting after a failed attempt is a RETRY. The
+ * state is read before the job's data, so a finished state always comes with its result.
+ */
+function toJobInfo(state: JobState | 'unknown', job: Job): JobInfo | undefined {
+  let status: JobStatus;
+  switch (state) {
+    case 'unknown':
+      return undefined;
+    case 'completed':
+      status = 'SUCCESS';
+      break;
+    case 'failed':
+      status = 'FAILURE';
+      break;
+    case 'active':
+      status = 'STARTED';
+      break;
+    default:
+      status = job.attemptsMade > 0 ? 'RETRY' : 'PENDING';
+  }
+  return {
+    id: job.id ?? '',
+    kind: job.name,
+    status,
+    attempts: Math.max(job.attemptsStarted ?? 0, job.attemptsMade),
+    result: status === 'SUCCESS' ? (job.returnvalue ?? null) : null,
+    error: status === 'RETRY' || status === 'FAILURE' ? job.failedReason || null : null,
+  };
+}
+
+/**
+ * The job queue on Redis with BullMQ (when `REDIS_URL` is set): jobs live in Redis, so they
+ * survive API restarts and any number of worker processes share them. Finished jobs are kept
+ * `resultTtlSeconds` (BullMQ evicts them lazily, when later jobs finish, so possibly longer).
+ */
+export function createBullmqQueue(config: QueueConfig & { kind: 'bullmq' }, log: Logger): JobQueue {
+  // Enqueueing from an HTTP request must fail fast while Redis is down, not queue in memory.
+  const queue = new Queue(QUEUE_NAME, {
+    connection: { url: config.url, enableOfflineQueue: false },
+    prefix: config.keyPrefix,
+  });
+  queue.on('error', (error) => log.warn({ err: error }, 'job queue: Redis error'));
+  let worker: Worker | undefined;
+  const interruptible = new Set<AbortController>();
+  let closed = false;
+
+  const unavailable = (error: unknown): AppError => {
+    log.warn({ err: error }, 'job queue unavailable');
+    return new AppError('UNAVAILABLE', 'The job queue is unavailable; try again later.');
+  };
+
+  return {
+    kind: 'bullmq',
+
+    async enqueue(kind, payload, options = {}) {
+      const keep = options.keepSeconds ?? config.resultTtlSeconds;
+      try {
+        const job = await withTimeout(
+          queue.add(kind, payload ?? null, {
+            // UUIDs like the database queue's, never BullMQ's own counter ids.
+            jobId: options.id ?? randomUUID(),
+            attempts: options.attempts ?? config.attempts,
+            backoff: { type: 'exponential', delay: config.backoffMs },
+            removeOnComplete: { age: keep },
+            removeOnFail: { age: keep },
+          }),
+          'enqueueing a job',
+        );
+        if (!job.id) throw new Error('BullMQ returned a job without an id');
+        return job.id;
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+
+    async getJob(id) {
+      try {
+        const state = await withTimeout(queue.getJobState(id), 'reading a job state');
+        if (state === 'unknown') return undefined;
+        const job = await withTimeout(queue.getJob(id), 'reading a job');
+        return job ? toJobInfo(state, job) : undefined;
+      } catch (error) {
+        throw unavailable(error);
+      }
+    },
+
+    async work(jobHandlers) {
+      if (worker) throw new Error('this queue already has a worker');
+      const handlers: JobHandlers = { [NOOP_JOB]: noopHandler, ...jobHandlers };
+      worker = new Worker(
+        QUEUE_NAME,
+        async (job, token) => {
+          const handler = handlers[job.name];
+          if (!handler) throw new UnrecoverableError(`no handler for job kind "${job.name}"`);
+          const controller = new AbortController();
+          interruptible.add(controller);
+          try {
+            return await handler(job.data, {
+              id: job.id ?? '',
+              attempt: job.attemptsMade + 1,
+              signal: controller.signal,
+            });
+          } catch (error) {
+            if (controller.signal.aborted && token) {
+              // Interrupted by shutdown: back to the queue, due now, without spending an attempt.
+              await job.moveToDelayed(Date.now(), token);
+              throw new DelayedError();
+            }
+            if (!isRetryable(error)) throw new UnrecoverableError(errorMessage(error));
+            throw error;
+          } finally {
+            interruptible.delete(controller);
+          }
+        },
+        { connection: { url: config.url }, prefix: config.keyPrefix, concurrency: config.concurrency },
+      );
+      worker.on('error', (error) => log.error({ err: error }, 'job worker: Redis error'));
+      worker.on('failed', (job, error) => {
+        const retrying = job && job.attemptsMade < (job.opts.attempts ?? 1) && isRetryable(error);
+        log[retrying ? 'info' : 'warn'](
+          { job: job?.id, kind: job?.name, attempt: job?.attemptsMade, error: errorMessage(error) },
+          retrying ? 'job will be retried' : 'job failed',
+        );
+      });
+      await worker.waitUntilReady();
+    },
+
+    async countWorkers() {
+      return withTimeout(queue.getWorkersCount(), 'listing workers');
+    },
+
+    async countJobs() {
+      const c = await withTimeout(
+        queue.getJobCounts('waiting', 'prioritized', 'delayed', 'active', 'completed', 'failed'),
+        'counting jobs',
+      );
+      // Jobs are only delayed here between attempts (backoff) or after an interrupted attempt.
+      return {
+        PENDING: (c.waiting ?? 0) + (c.prioritized ?? 0),
+        STARTED: c.active ?? 0,
+        RETRY: c.delayed ?? 0,
+        SUCCESS: c.completed ?? 0,
+        FAILURE: c.failed ?? 0,
+      };
+    },
+
+    async close() {
+      if (closed) return;
+      closed = true;
+      for (const controller of interruptible) controller.abort();
+      await worker?.close();
+      await queue.close();
+    },
+  };
+}

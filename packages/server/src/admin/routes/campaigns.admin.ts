@@ -1,0 +1,433 @@
+import { can } from '@adnova/core/admin/permissions';
+import {
+  type CampaignListRecord,
+  type CampaignRecord,
+  getCampaignRecord,
+  listCampaignRecords,
+} from '@adnova/core/admin/records';
+import { deleteCampaignImage, MAX_IMAGE_BYTES, setCampaignImage } from '@adnova/core/campaigns/ad-image';
+import { deleteCampaign, updateCampaign } from '@adnova/core/campaigns/campaigns';
+import type { TargetingInput, UpdateCampaignInput } from '@adnova/core/campaigns/campaigns.schema';
+import { AppError } from '@adnova/core/errors';
+import { MAX_INT32, MAX_SAFE, MAX_TEXT } from '@adnova/core/shared/schema';
+import multipart from '@fastify/multipart';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { ADMIN, adminContext, flash, principalOf, requirePermission } from '../context.ts';
+import { type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
+import { type FormBody, type FormValues, formReader } from '../forms.ts';
+import { html } from '../html.ts';
+import type { Translator } from '../i18n/i18n.ts';
+import { csrfToken, type Kit, redirect } from '../render.ts';
+import { capitalize } from '../views/nav.ts';
+import {
+  booleanIcon,
+  type FieldSpec,
+  type Fieldset,
+  formatMoney,
+  linkedFilter,
+  yesNo,
+} from '../views/widgets.ts';
+
+const FROZEN = ['impressions_limit', 'clicks_limit', 'start_date', 'end_date'] as const;
+const FIELDS = [
+  ...FROZEN,
+  'cost_per_impression',
+  'cost_per_click',
+  'ad_title',
+  'ad_text',
+  'gender',
+  'age_from',
+  'age_to',
+  'location',
+];
+const TARGET_GENDERS = ['MALE', 'FEMALE', 'ALL'] as const;
+
+function status(tr: Translator, startDate: number, endDate: number, today: number | undefined): string {
+  if (today === undefined) return '';
+  if (startDate > today) return tr.t('campaign.status.upcoming');
+  return endDate < today ? tr.t('campaign.status.ended') : tr.t('campaign.status.active');
+}
+
+function fieldsets(
+  tr: Translator,
+  _mode: string,
+  values: FormValues,
+  record: CampaignRecord | undefined,
+): Fieldset[] {
+  const value = (name: string) => {
+    const v = values[name];
+    return typeof v === 'string' ? v : undefined;
+  };
+  const started = record?.started ?? false;
+  const number = (name: string, label: string, attrs: Record<string, number>, help?: string): FieldSpec =>
+    started && (FROZEN as readonly string[]).includes(name)
+      ? { kind: 'readonly', name, label, display: value(name), help: tr.t('campaign.frozenField') }
+      : { kind: 'number', name, label, value: value(name), required: true, attrs, help };
+  const campaign = record?.campaign;
+  return [
+    {
+      fields: [
+        { kind: 'readonly', name: 'campaign_id', label: tr.t('field.id'), display: campaign?.campaign_id },
+        {
+          kind: 'readonly',
+          name: 'advertiser',
+          label: tr.t('campaign.advertiser'),
+          display: campaign
+            ? html`<a href="${ADMIN}/advertisers/${campaign.advertiser_id}/change/">${record?.advertiserName}</a>`
+            : '',
+        },
+      ],
+    },
+    {
+      title: tr.t('campaign.limitsAndDates'),
+      fields: [
+        number('impressions_limit', tr.t('campaign.impressionsLimit'), { min: 0, step: 1 }),
+        number(
+          'clicks_limit',
+          tr.t('campaign.clicksLimit'),
+          { min: 0, step: 1 },
+          tr.t('campaign.clicksLimit.help'),
+        ),
+        number('start_date', tr.t('campaign.startDate'), { min: 0, step: 1 }),
+        number('end_date', tr.t('campaign.endDate'), { min: 0, step: 1 }),
+      ],
+    },
+    {
+      title: tr.t('campaign.prices'),
+      fields: [
+        {
+          kind: 'text',
+          name: 'cost_per_impression',
+          label: tr.t('campaign.costPerImpression'),
+          value: value('cost_per_impression'),
+          required: true,
+          attrs: { inputmode: 'decimal' },
+        },
+        {
+          kind: 'text',
+          name: 'cost_per_click',
+          label: tr.t('campaign.costPerClick'),
+          value: value('cost_per_click'),
+          required: true,
+          attrs: { inputmode: 'decimal' },
+        },
+      ],
+    },
+    {
+      title: tr.t('campaign.ad'),
+      fields: [
+        {
+          kind: 'text',
+          name: 'ad_title',
+          label: tr.t('campaign.adTitle'),
+          value: value('ad_title'),
+          required: true,
+          attrs: { maxlength: MAX_TEXT, size: 60 },
+        },
+        {
+          kind: 'textarea',
+          name: 'ad_text',
+          label: tr.t('campaign.adText'),
+          value: value('ad_text'),
+          required: true,
+          rows: 5,
+          maxLength: MAX_TEXT,
+        },
+      ],
+    },
+    {
+      title: tr.t('campaign.targeting'),
+      fields: [
+        {
+          kind: 'select',
+          name: 'gender',
+          label: tr.t('campaign.gender'),
+          value: value('gender') ?? '',
+          choices: [
+            { value: '', label: tr.t('campaign.any') },
+            ...TARGET_GENDERS.map((g) => ({ value: g, label: tr.t(`gender.${g}`) })),
+          ],
+        },
+        {
+          kind: 'number',
+          name: 'age_from',
+          label: tr.t('campaign.ageFrom'),
+          value: value('age_from'),
+          attrs: { min: 0, max: 100, step: 1 },
+        },
+        {
+          kind: 'number',
+          name: 'age_to',
+          label: tr.t('campaign.ageTo'),
+          value: value('age_to'),
+          attrs: { min: 0, max: 100, step: 1 },
+        },
+        {
+          kind: 'text',
+          name: 'location',
+          label: tr.t('campaign.location'),
+          value: value('location'),
+          help: tr.t('campaign.location.help'),
+          attrs: { maxlength: 1000 },
+        },
+      ],
+    },
+  ];
+}
+
+function valuesOf(record: CampaignRecord): FormValues {
+  const c = record.campaign;
+  return {
+    impressions_limit: String(c.impressions_limit),
+    clicks_limit: String(c.clicks_limit),
+    start_date: String(c.start_date),
+    end_date: String(c.end_date),
+    cost_per_impression: String(c.cost_per_impression),
+    cost_per_click: String(c.cost_per_click),
+    ad_title: c.ad_title,
+    ad_text: c.ad_text,
+    gender: c.targeting.gender ?? '',
+    age_from: c.targeting.age_from === null ? '' : String(c.targeting.age_from),
+    age_to: c.targeting.age_to === null ? '' : String(c.targeting.age_to),
+    location: c.targeting.location ?? '',
+  };
+}
+
+/**
+ * The submitted form as the API's partial update. Frozen fields are sent only when the form has
+ * them (it shows them read-only once the campaign started), so a forged change of one still meets
+ * the domain's 403, exactly as `PUT` would.
+ */
+function readPatch(tr: Translator, body: FormBody) {
+  const form = formReader(tr, body);
+  const patch: UpdateCampaignInput = {};
+  for (const name of FROZEN) {
+    if (body[name] === undefined) continue;
+    const max = name === 'start_date' || name === 'end_date' ? MAX_INT32 : MAX_SAFE;
+    const parsed = form.integer(name, { min: 0, max });
+    if (parsed !== null) patch[name] = parsed;
+  }
+  const cpi = form.decimal('cost_per_impression', { min: 0 });
+  const cpc = form.decimal('cost_per_click', { min: 0 });
+  if (cpi !== null) patch.cost_per_impression = cpi;
+  if (cpc !== null) patch.cost_per_click = cpc;
+  patch.ad_title = form.text('ad_title', { max: MAX_TEXT, keepSpaces: true });
+  patch.ad_text = form.text('ad_text', { max: MAX_TEXT, keepSpaces: true });
+  if (patch.ad_title.trim() === '' && !form.errors.fields.ad_title)
+    form.add('ad_title', tr.t('form.required'));
+  if (patch.ad_text.trim() === '' && !form.errors.fields.ad_text) form.add('ad_text', tr.t('form.required'));
+  const targeting: TargetingInput = {
+    gender: form.choice('gender', TARGET_GENDERS, { required: false }),
+    age_from: form.integer('age_from', { required: false, min: 0, max: 100 }),
+    age_to: form.integer('age_to', { required: false, min: 0, max: 100 }),
+    // An empty location means "anywhere" (spec §7.4: saved as null).
+    location: form.text('location', { required: false, max: 1000 }) || null,
+  };
+  patch.targeting = Object.values(targeting).every((v) => v === null) ? null : targeting;
+  return { form, patch };
+}
+
+export const campaignsModel: ModelAdmin<CampaignListRecord, CampaignRecord> = {
+  resource: 'campaign',
+  path: 'campaigns',
+  one: 'res.campaign.one',
+  many: 'res.campaign.many',
+  idPattern: ':id',
+  searchHint: (tr) => tr.t('campaign.search'),
+  columns: (tr) => [
+    { label: tr.t('campaign.adTitle'), sort: 'title', cell: (r) => r.adTitle },
+    { label: tr.t('campaign.advertiser'), sort: 'advertiser', cell: (r) => r.advertiserName },
+    { label: tr.t('campaign.startDate'), sort: 'start_date', cell: (r) => r.startDate, numeric: true },
+    { label: tr.t('campaign.endDate'), sort: 'end_date', cell: (r) => r.endDate, numeric: true },
+    {
+      label: tr.t('campaign.impressions'),
+      sort: 'impressions',
+      cell: (r) => `${r.impressionsCount} / ${r.impressionsLimit}`,
+      numeric: true,
+    },
+    {
+      label: tr.t('campaign.clicks'),
+      sort: 'clicks',
+      cell: (r) => `${r.clicksCount} / ${r.clicksLimit}`,
+      numeric: true,
+    },
+    {
+      label: tr.t('campaign.costPerImpression'),
+      sort: 'cost_per_impression',
+      cell: (r) => formatMoney(r.costPerImpression),
+      numeric: true,
+    },
+    {
+      label: tr.t('campaign.costPerClick'),
+      sort: 'cost_per_click',
+      cell: (r) => formatMoney(r.costPerClick),
+      numeric: true,
+    },
+    { label: tr.t('campaign.image'), cell: (r) => booleanIcon(tr, r.hasImage) },
+  ],
+  filterNames: ['advertiser', 'status', 'image', 'gender'],
+  filters: (tr, current) => [
+    ...linkedFilter('advertiser', tr.t('campaign.advertiser'), current),
+    {
+      name: 'status',
+      label: tr.t('campaign.status'),
+      choices: (['upcoming', 'active', 'ended'] as const).map((s) => ({
+        value: s,
+        label: tr.t(`campaign.status.${s}`),
+      })),
+    },
+    { name: 'image', label: tr.t('campaign.image'), choices: yesNo(tr) },
+    {
+      name: 'gender',
+      label: tr.t('campaign.gender'),
+      choices: TARGET_GENDERS.map((g) => ({ value: g, label: tr.t(`gender.${g}`) })),
+    },
+  ],
+  list: (deps, params) => listCampaignRecords(deps, params),
+  rowKey: (row) => row.id,
+  get: (deps, params) => getCampaignRecord(deps, params.id ?? ''),
+  recordKey: (record) => record.campaign.campaign_id,
+  describe: (record) => record.campaign.ad_title,
+  values: valuesOf,
+  fieldsets,
+  async update(deps, tr, body, record) {
+    const { form, patch } = readPatch(tr, body);
+    if (!form.ok()) return { errors: form.errors };
+    const c = record.campaign;
+    return saving(tr, FIELDS, async () => {
+      await updateCampaign(deps, c.advertiser_id, c.campaign_id, patch);
+      return getCampaignRecord(deps, c.campaign_id);
+    });
+  },
+  remove: (deps, record) => deleteCampaign(deps, record.campaign.advertiser_id, record.campaign.campaign_id),
+  consequences: (tr, record) => [
+    tr.t('delete.campaign', { impressions: record.impressionsCount, clicks: record.clicksCount }),
+  ],
+  intro(tr, record) {
+    const c = record.campaign;
+    return html`<p class="help">${tr.t('campaign.statusLine', {
+      status: status(tr, c.start_date, c.end_date, record.currentDay),
+      today: record.currentDay,
+      impressions: record.impressionsCount,
+      clicks: record.clicksCount,
+    })}</p>
+    ${record.started ? html`<p class="notice frozen-note">${tr.t('campaign.frozen', { start: c.start_date, today: record.currentDay })}</p>` : ''}`;
+  },
+  extra(tr, record, request, reply) {
+    const principal = principalOf(request);
+    const c = record.campaign;
+    const changeable = can(principal, 'campaign', 'change');
+    const token = csrfToken(reply);
+    return html`<div class="module campaign-image" id="campaign-image">
+      <h2>${tr.t('campaign.image')}</h2>
+      ${
+        record.imageUrl
+          ? html`<p><a href="${record.imageUrl}" target="_blank" rel="noopener"><img src="${record.imageUrl}" alt="${c.ad_title}" class="image-preview"></a></p>`
+          : html`<p>${tr.t('campaign.noImage')}</p>`
+      }
+      ${
+        changeable
+          ? html`<form method="post" action="${ADMIN}/campaigns/${c.campaign_id}/image/" enctype="multipart/form-data" class="image-upload">
+              <input type="hidden" name="_csrf" value="${token}">
+              <label for="id_ad_image">${tr.t('campaign.uploadImage')}:</label>
+              <input type="file" name="ad_image" id="id_ad_image" accept="image/png,image/jpeg,image/gif,image/webp,image/tiff,image/avif" required>
+              <input type="submit" value="${tr.t('campaign.upload')}">
+              <div class="help">${tr.t('campaign.image.help')}</div>
+            </form>
+            ${
+              record.imageUrl
+                ? html`<form method="post" action="${ADMIN}/campaigns/${c.campaign_id}/image/delete/" class="inline">
+                    <input type="hidden" name="_csrf" value="${token}">
+                    <button type="submit" class="button danger">${tr.t('campaign.deleteImage')}</button>
+                  </form>`
+                : ''
+            }`
+          : ''
+      }
+    </div>
+    <div class="module related-links">
+      <h2>${tr.t('advertiser.related')}</h2>
+      <ul>
+        <li><a href="${ADMIN}/advertisers/${c.advertiser_id}/stats/?campaign=${c.campaign_id}">${tr.t('stats.link')}</a></li>
+        <li><a href="${ADMIN}/impressions/?campaign=${c.campaign_id}">${capitalize(tr.t('res.impression.many'))} (${record.impressionsCount})</a></li>
+        <li><a href="${ADMIN}/clicks/?campaign=${c.campaign_id}">${capitalize(tr.t('res.click.many'))} (${record.clicksCount})</a></li>
+        <li><a href="${ADMIN}/reports/?q=${c.campaign_id}">${capitalize(tr.t('res.report.many'))}</a></li>
+      </ul>
+    </div>`;
+  },
+};
+
+type Upload = { data: Buffer; truncated: boolean };
+const uploads = new WeakMap<FastifyRequest, Upload>();
+
+/**
+ * The image upload form's body: its fields (the CSRF token among them) become `request.body`, and
+ * the one `ad_image` file is kept aside, cut at 10 MiB (the domain then answers its own "too big"
+ * message). Parsed before the CSRF check can read the token; anonymous requests are not parsed.
+ */
+async function parseUpload(request: FastifyRequest, bodyLimit: number): Promise<void> {
+  if (!request.isMultipart() || !adminContext(request).session) return;
+  if (Number(request.headers['content-length']) > bodyLimit) {
+    throw new AppError('VALIDATION', 'The upload is too large.');
+  }
+  const fields: Record<string, string> = {};
+  try {
+    const parts = request.parts({
+      limits: { fileSize: MAX_IMAGE_BYTES, files: 1, fields: 10, parts: 11, fieldSize: 4096 },
+    });
+    for await (const part of parts) {
+      if (part.type === 'file') {
+        const data = await part.toBuffer();
+        if (part.fieldname === 'ad_image' && !uploads.has(request))
+          uploads.set(request, { data, truncated: part.file.truncated });
+      } else if (typeof part.value === 'string') {
+        fields[part.fieldname] = part.value;
+      }
+    }
+  } catch (error) {
+    if ((error as { statusCode?: unknown }).statusCode === 413) throw error;
+    throw new AppError('VALIDATION', 'Malformed multipart/form-data body.');
+  }
+  request.body = fields;
+}
+
+/** Campaigns (spec §7.4): list, change (frozen fields read-only once started), delete, image. */
+export async function campaignsAdmin(app: FastifyInstance, { kit }: { kit: Kit }): Promise<void> {
+  const { deps } = kit;
+  registerModelAdmin(app, kit, campaignsModel);
+
+  await app.register(async (scope) => {
+    await scope.register(multipart, { throwFileSizeLimit: false });
+    scope.addHook('preValidation', async (request) => parseUpload(request, deps.config.http.bodyLimit));
+    scope.post<{ Params: { id: string } }>('/campaigns/:id/image/', async (request, reply) => {
+      requirePermission(request, 'campaign', 'change');
+      const { tr } = adminContext(request);
+      const record = await getCampaignRecord(deps, request.params.id);
+      const c = record.campaign;
+      const upload = uploads.get(request);
+      const back = `${ADMIN}/campaigns/${c.campaign_id}/change/`;
+      if (!upload) {
+        flash(deps, reply, { level: 'error', text: tr.t('campaign.imageMissing') });
+        return redirect(reply, back);
+      }
+      try {
+        await setCampaignImage(deps, c.advertiser_id, c.campaign_id, upload);
+      } catch (error) {
+        if (!(error instanceof AppError) || error.code !== 'VALIDATION') throw error;
+        flash(deps, reply, { level: 'error', text: tr.domain(error.message) });
+        return redirect(reply, back);
+      }
+      flash(deps, reply, { level: 'success', text: tr.t('msg.imageUploaded') });
+      return redirect(reply, back);
+    });
+  });
+
+  app.post<{ Params: { id: string } }>('/campaigns/:id/image/delete/', async (request, reply) => {
+    requirePermission(request, 'campaign', 'change');
+    const { tr } = adminContext(request);
+    const record = await getCampaignRecord(deps, request.params.id);
+    await deleteCampaignImage(deps, record.campaign.advertiser_id, record.campaign.campaign_id);
+    flash(deps, reply, { level: 'success', text: tr.t('msg.imageDeleted') });
+    return redirect(reply, `${ADMIN}/campaigns/${record.campaign.campaign_id}/change/`);
+  });
+}

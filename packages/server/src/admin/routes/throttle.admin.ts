@@ -1,0 +1,753 @@
+import {
+  type AdsThrottleError,
+  describeOverride,
+  type EventRecord,
+  eventAdminPermissions,
+  isAdsThrottleError,
+  type OverrideInput,
+  type OverrideView,
+  overrideFormInitial,
+} from '@adnova/ads-throttle';
+import { can } from '@adnova/core/admin/permissions';
+import { getClientRecord } from '@adnova/core/admin/records';
+import { AppError, notFound } from '@adnova/core/errors';
+import { MAX_INT32 } from '@adnova/core/shared/schema';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { ADMIN, adminContext, flash, principalOf, requirePermission } from '../context.ts';
+import { readonlyField } from '../crud.ts';
+import {
+  asBody,
+  datetimeValue,
+  type FormBody,
+  type FormErrors,
+  type FormValues,
+  formReader,
+  noErrors,
+  valuesOf,
+} from '../forms.ts';
+import { html, type SafeHtml } from '../html.ts';
+import type { Translator } from '../i18n/i18n.ts';
+import { readListQuery } from '../list-params.ts';
+import { csrfToken, type Kit, redirect, sendPage } from '../render.ts';
+import {
+  booleanIcon,
+  changeForm,
+  changeList,
+  deleteConfirmation,
+  type FieldSpec,
+  formatTime,
+  yesNo,
+} from '../views/widgets.ts';
+
+const PER_PAGE = 100;
+const SETTINGS = `${ADMIN}/throttle/settings/`;
+const OVERRIDES = `${ADMIN}/throttle/overrides/`;
+const EVENTS = `${ADMIN}/throttle/events/`;
+
+/** Page number → offset for the library's lists; a non-number page is a clear 400. */
+function paging(page: number | undefined): { limit: number; offset: number; page: number } {
+  const p = page ?? 1;
+  if (!Number.isInteger(p) || p < 1) {
+    throw new AppError('VALIDATION', 'The page number must be a positive integer.');
+  }
+  return { limit: PER_PAGE, offset: (p - 1) * PER_PAGE, page: p };
+}
+
+function pageOf<T>(items: T[], total: number, page: number) {
+  return { rows: items, total, page, pages: Math.max(1, Math.ceil(total / PER_PAGE)) };
+}
+
+const shortHash = (hash: string): SafeHtml =>
+  hash === '' ? html`—` : html`<code title="${hash}">${hash.slice(0, 12)}…</code>`;
+
+/** The library's ids are bigints; anything else names nothing. */
+function throttleId(raw: string | undefined): string {
+  if (raw === undefined || !/^\d{1,18}$/.test(raw)) throw notFound();
+  return raw;
+}
+
+const SETTINGS_FIELDS = [
+  ['view_repeat_window_seconds', 'windowSeconds', 'settings.viewRepeatWindowSeconds', 1],
+  ['view_repeat_threshold', 'threshold', 'settings.viewRepeatThreshold', 1],
+  ['block_seconds', 'blockSeconds', 'settings.blockSeconds', 0],
+  ['event_record_seconds', 'eventRecordSeconds', 'settings.eventRecordSeconds', 0],
+] as const;
+
+/** The library's override field names → the form's. */
+const OVERRIDE_FIELD_NAMES: Record<string, string> = {
+  scope: 'scope',
+  applyTo: 'apply_to',
+  action: 'action',
+  rawIp: 'raw_ip',
+  viewerId: 'viewer_id',
+  expiresAt: 'expires_at',
+  userId: 'user',
+};
+
+/** The library's validation error as form errors, in the admin's language. */
+function throttleErrors(tr: Translator, error: AdsThrottleError, names: Record<string, string>): FormErrors {
+  const errors = noErrors();
+  for (const [field, message] of Object.entries(error.localizeFieldErrors(tr.locale))) {
+    const name = names[field] ?? field;
+    errors.fields[name] = [...(errors.fields[name] ?? []), message];
+  }
+  if (error.messageKey !== 'error.validationFailed') errors.nonField.push(error.localize(tr.locale));
+  return errors;
+}
+
+/** ads-throttle administration (ads-throttle.md §6): settings singleton, overrides, events. */
+export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit }): Promise<void> {
+  const { deps } = kit;
+  const throttle = deps.throttle;
+  const appCrumb = (tr: Translator) => ({ label: tr.tt('app.title') });
+
+  // --- Settings (§6.1) -------------------------------------------------------------------------
+
+  const settingsPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    submitted: FormValues | undefined,
+    errors: FormErrors,
+    status = 200,
+  ) => {
+    const { tr } = adminContext(request);
+    const principal = principalOf(request);
+    const row = await throttle.findSettings();
+    const effective = await throttle.getEffectiveSettings();
+    const values: FormValues =
+      submitted ??
+      Object.fromEntries(
+        SETTINGS_FIELDS.map(([name, key]) => [name, String((row ?? effective.values)[key])]),
+      );
+    const changeable = can(principal, 'throttle_settings', 'change');
+    const fields: FieldSpec[] = SETTINGS_FIELDS.map(([name, , label, min]) => ({
+      kind: 'number',
+      name,
+      label: tr.tt(label),
+      value: typeof values[name] === 'string' ? (values[name] as string) : undefined,
+      required: true,
+      help: tr.tt(`${label}.help`),
+      attrs: { min, max: MAX_INT32, step: 1 },
+    }));
+    if (row) {
+      fields.push({
+        kind: 'readonly',
+        name: 'updated_at',
+        label: tr.tt('field.updatedAt'),
+        display: formatTime(row.updatedAt),
+      });
+    }
+    return sendPage(request, reply, {
+      title: tr.tt('settings.display'),
+      status,
+      breadcrumbs: [appCrumb(tr), { label: tr.tt('settings.namePlural') }],
+      content: html`${row ? '' : html`<p class="help notice">${tr.tt('settings.usingStatic')}</p>`}
+        ${changeForm({
+          tr,
+          action: SETTINGS,
+          csrfToken: csrfToken(reply),
+          errors,
+          fieldsets: [{ fields: changeable ? fields : fields.map(readonlyField) }],
+          submit: changeable
+            ? { label: row ? tr.t('action.save') : tr.t('throttle.createSettings') }
+            : undefined,
+          deleteHref: row && can(principal, 'throttle_settings', 'delete') ? `${SETTINGS}delete/` : undefined,
+        })}
+        <p class="help">${tr.t('throttle.settingsSource', {
+          source:
+            effective.source === 'database'
+              ? tr.t('throttle.source.database')
+              : tr.t('throttle.source.config'),
+        })}</p>`,
+    });
+  };
+
+  app.get('/throttle/settings/', async (request, reply) => {
+    requirePermission(request, 'throttle_settings', 'view');
+    return settingsPage(request, reply, undefined, noErrors());
+  });
+
+  app.post('/throttle/settings/', async (request, reply) => {
+    requirePermission(request, 'throttle_settings', 'change');
+    const { tr } = adminContext(request);
+    const body = asBody(request.body);
+    const form = formReader(tr, body);
+    const values = Object.fromEntries(
+      SETTINGS_FIELDS.map(([name, key, , min]) => [key, form.integer(name, { min, max: MAX_INT32 })]),
+    );
+    if (!form.ok()) return settingsPage(request, reply, valuesOf(body), form.errors, 400);
+    try {
+      await throttle.updateSettings(values as Record<string, number>);
+    } catch (error) {
+      if (!isAdsThrottleError(error, 'ADS_THROTTLE_SETTINGS_INVALID')) throw error;
+      const errors = noErrors();
+      for (const [name, key, label, min] of SETTINGS_FIELDS) {
+        if (error.fieldErrors[key])
+          errors.fields[name] = [tr.tt('error.settingsInvalid', { field: tr.tt(label), min })];
+      }
+      return settingsPage(request, reply, valuesOf(body), errors, 400);
+    }
+    flash(deps, reply, {
+      level: 'success',
+      text: tr.t('msg.changed', { name: tr.tt('settings.name'), object: tr.tt('settings.display') }),
+    });
+    return redirect(reply, SETTINGS);
+  });
+
+  app.get('/throttle/settings/delete/', async (request, reply) => {
+    requirePermission(request, 'throttle_settings', 'delete');
+    const { tr } = adminContext(request);
+    if (!(await throttle.findSettings())) throw notFound();
+    return sendPage(request, reply, {
+      title: tr.t('delete.title'),
+      breadcrumbs: [
+        appCrumb(tr),
+        { label: tr.tt('settings.namePlural'), href: SETTINGS },
+        { label: tr.t('action.delete') },
+      ],
+      content: deleteConfirmation({
+        tr,
+        csrfToken: csrfToken(reply),
+        action: `${SETTINGS}delete/`,
+        question: tr.t('delete.question', {
+          name: tr.tt('settings.name'),
+          object: tr.tt('settings.display'),
+        }),
+        consequences: [tr.t('delete.throttleSettings')],
+        cancelHref: SETTINGS,
+      }),
+    });
+  });
+
+  app.post('/throttle/settings/delete/', async (request, reply) => {
+    requirePermission(request, 'throttle_settings', 'delete');
+    const { tr } = adminContext(request);
+    if (!(await throttle.deleteSettings())) throw notFound();
+    flash(deps, reply, {
+      level: 'success',
+      text: tr.t('msg.deleted', { name: tr.tt('settings.name'), object: tr.tt('settings.display') }),
+    });
+    return redirect(reply, SETTINGS);
+  });
+
+  // --- Overrides (§6.2) ------------------------------------------------------------------------
+
+  const targetLabel = (tr: Translator, rule: OverrideView) =>
+    rule.viewerLabel ||
+    (rule.userId ? `user:${rule.userId}` : '') ||
+    (rule.ipAddressHash ? `${rule.ipAddressHash.slice(0, 12)}…` : tr.tt('display.allViewers'));
+
+  app.get('/throttle/overrides/', async (request, reply) => {
+    const principal = requirePermission(request, 'throttle_override', 'view');
+    const { tr } = adminContext(request);
+    const { params, current } = readListQuery(request.query, ['action', 'target', 'status']);
+    const filters = params.filters ?? {};
+    const checked = {
+      action: filters.action === undefined || filters.action === 'block' || filters.action === 'show',
+      target: filters.target === undefined || ['user', 'viewer', 'ip', 'all'].includes(filters.target),
+      status: filters.status === undefined || filters.status === 'active' || filters.status === 'expired',
+    };
+    if (!checked.action || !checked.target || !checked.status) {
+      throw new AppError('VALIDATION', 'Invalid filter value.');
+    }
+    const { limit, offset, page } = paging(params.page);
+    if ((params.search?.length ?? 0) > 200)
+      throw new AppError('VALIDATION', 'The search must be at most 200 characters long.');
+    const found = await throttle.listOverrides({
+      search: params.search,
+      action: filters.action as 'block' | 'show' | undefined,
+      target: filters.target as OverrideView['target'] | undefined,
+      status: filters.status as 'active' | 'expired' | undefined,
+      limit,
+      offset,
+    });
+    return sendPage(request, reply, {
+      title: tr.t(
+        can(principal, 'throttle_override', 'change') ? 'list.selectToChange' : 'list.selectToView',
+        { name: tr.tt('override.name') },
+      ),
+      breadcrumbs: [appCrumb(tr), { label: tr.tt('override.namePlural') }],
+      content: html`${
+        can(principal, 'throttle_override', 'add')
+          ? html`<ul class="object-tools"><li><a href="${OVERRIDES}add/" class="addlink">${tr.t('action.addObject', { name: tr.tt('override.name') })}</a></li></ul>`
+          : ''
+      }
+      ${changeList<OverrideView>({
+        tr,
+        basePath: OVERRIDES,
+        query: current,
+        page: pageOf(found.items, found.total, page),
+        columns: [
+          { label: tr.tt('field.scope'), cell: (r) => r.scope || tr.tt('display.all') },
+          {
+            label: tr.t('throttle.target'),
+            cell: (r) => html`<span class="target-${r.target}">${targetLabel(tr, r)}</span>`,
+          },
+          { label: tr.tt('field.viewerId'), cell: (r) => r.viewerLabel || '—' },
+          {
+            label: tr.tt('field.user'),
+            cell: (r) =>
+              r.userId ? html`<a href="${ADMIN}/clients/${r.userId}/change/">${r.userId}</a>` : '—',
+          },
+          { label: tr.tt('field.ipAddressHash'), cell: (r) => shortHash(r.ipAddressHash) },
+          { label: tr.tt('field.forceShow'), cell: (r) => booleanIcon(tr, r.action === 'show') },
+          { label: tr.tt('field.forceBlock'), cell: (r) => booleanIcon(tr, r.action === 'block') },
+          {
+            label: tr.tt('override.status'),
+            cell: (r) =>
+              html`${r.active ? tr.tt('override.status.active') : tr.tt('override.status.expired')}${r.staleKey ? html` <span class="warning" title="${tr.tt('override.staleKey')}">⚠</span>` : ''}`,
+          },
+          { label: tr.tt('field.expiresAt'), cell: (r) => formatTime(r.expiresAt) },
+          { label: tr.tt('field.createdAt'), cell: (r) => formatTime(r.createdAt) },
+        ],
+        link: (r) => `${OVERRIDES}${r.id}/change/`,
+        filters: [
+          {
+            name: 'action',
+            label: tr.tt('override.action'),
+            choices: [
+              { value: 'block', label: tr.tt('field.forceBlock') },
+              { value: 'show', label: tr.tt('field.forceShow') },
+            ],
+          },
+          {
+            name: 'target',
+            label: tr.tt('override.applyTo'),
+            choices: (['user', 'viewer', 'ip', 'all'] as const).map((v) => ({
+              value: v,
+              label: tr.tt(`override.applyTo.${v}`),
+            })),
+          },
+          {
+            name: 'status',
+            label: tr.tt('override.status'),
+            choices: [
+              { value: 'active', label: tr.tt('override.status.active') },
+              { value: 'expired', label: tr.tt('override.status.expired') },
+            ],
+          },
+        ],
+        searchHint: tr.t('throttle.overrideSearch'),
+      })}`,
+    });
+  });
+
+  const overrideFields = (
+    tr: Translator,
+    values: FormValues,
+    rule: OverrideView | undefined,
+  ): FieldSpec[] => {
+    const value = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
+    const fields: FieldSpec[] = [
+      {
+        kind: 'radios',
+        name: 'apply_to',
+        label: tr.tt('override.applyTo'),
+        value: value('apply_to'),
+        required: true,
+        help: tr.tt('override.applyTo.help'),
+        choices: (['user', 'viewer', 'ip', 'all'] as const).map((v) => ({
+          value: v,
+          label: tr.tt(`override.applyTo.${v}`),
+        })),
+      },
+      {
+        kind: 'radios',
+        name: 'action',
+        label: tr.tt('override.action'),
+        value: value('action'),
+        required: true,
+        help: tr.tt('override.action.help'),
+        choices: [
+          { value: 'block', label: tr.tt('override.action.block') },
+          { value: 'show', label: tr.tt('override.action.show') },
+        ],
+      },
+      {
+        kind: 'text',
+        name: 'scope',
+        label: tr.tt('field.scope'),
+        value: value('scope'),
+        help: tr.tt('override.scope.help'),
+        attrs: { maxlength: 512, placeholder: '/ads' },
+      },
+      {
+        kind: 'text',
+        name: 'user',
+        label: tr.tt('field.user'),
+        value: value('user'),
+        help: tr.t('throttle.user.help'),
+        attrs: { maxlength: 36 },
+      },
+      {
+        kind: 'text',
+        name: 'viewer_id',
+        label: tr.tt('field.viewerId'),
+        value: value('viewer_id'),
+        help: tr.tt('field.viewerId.help'),
+        attrs: { maxlength: 255 },
+      },
+      {
+        kind: 'text',
+        name: 'raw_ip',
+        label: tr.tt('override.rawIp'),
+        value: value('raw_ip'),
+        help: tr.tt('override.rawIp.help'),
+        attrs: { maxlength: 64, autocomplete: 'off' },
+      },
+      {
+        kind: 'datetime-local',
+        name: 'expires_at',
+        label: tr.tt('field.expiresAt'),
+        value: value('expires_at'),
+        help: tr.t('throttle.expiresAt.help'),
+      },
+    ];
+    if (rule) {
+      fields.push(
+        {
+          kind: 'readonly',
+          name: 'viewer_label',
+          label: tr.tt('field.viewerId'),
+          display: rule.viewerLabel || '—',
+        },
+        {
+          kind: 'readonly',
+          name: 'ip_address_hash',
+          label: tr.tt('field.ipAddressHash'),
+          display: rule.ipAddressHash ? html`<code>${rule.ipAddressHash}</code>` : '—',
+          help: tr.tt('field.ipAddressHash.help'),
+        },
+        {
+          kind: 'readonly',
+          name: 'status',
+          label: tr.tt('override.status'),
+          display: html`${rule.active ? tr.tt('override.status.active') : tr.tt('override.status.expired')}${rule.staleKey ? html`<p class="errornote">${tr.tt('override.staleKey')}</p>` : ''}`,
+        },
+        {
+          kind: 'readonly',
+          name: 'created_at',
+          label: tr.tt('field.createdAt'),
+          display: formatTime(rule.createdAt),
+        },
+        {
+          kind: 'readonly',
+          name: 'updated_at',
+          label: tr.tt('field.updatedAt'),
+          display: formatTime(rule.updatedAt),
+        },
+      );
+    }
+    return fields;
+  };
+
+  const ruleValues = (rule: OverrideView | undefined): FormValues => {
+    const initial = overrideFormInitial(rule);
+    if (!rule) return { apply_to: initial.applyTo, action: initial.action };
+    return {
+      apply_to: initial.applyTo,
+      action: initial.action,
+      scope: rule.scope,
+      user: rule.target === 'user' ? rule.userId : '',
+      // Session keys are never stored (only a redacted label), so a viewer rule needs its id again.
+      viewer_id: '',
+      raw_ip: '',
+      expires_at: datetimeValue(rule.expiresAt),
+    };
+  };
+
+  const overridePage = (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    rule: OverrideView | undefined,
+    values: FormValues,
+    errors: FormErrors,
+    status = 200,
+  ) => {
+    const { tr } = adminContext(request);
+    const principal = principalOf(request);
+    const changeable = rule === undefined || can(principal, 'throttle_override', 'change');
+    const name = tr.tt('override.name');
+    const title = rule
+      ? tr.t(changeable ? 'action.changeObject' : 'action.viewObject', { name })
+      : tr.t('action.addObject', { name });
+    const fields = overrideFields(tr, values, rule);
+    return sendPage(request, reply, {
+      title,
+      status,
+      breadcrumbs: [
+        appCrumb(tr),
+        { label: tr.tt('override.namePlural'), href: OVERRIDES },
+        { label: rule ? describeOverride(rule, tr.locale) : title },
+      ],
+      content: html`${rule ? html`<h2 class="object-name">${describeOverride(rule, tr.locale)}</h2>` : ''}
+        ${changeForm({
+          tr,
+          id: 'override-form',
+          action: rule ? `${OVERRIDES}${rule.id}/change/` : `${OVERRIDES}add/`,
+          csrfToken: csrfToken(reply),
+          errors,
+          fieldsets: [{ fields: changeable ? fields : fields.map(readonlyField) }],
+          submit: changeable ? { continueEditing: true } : undefined,
+          deleteHref:
+            rule && can(principal, 'throttle_override', 'delete')
+              ? `${OVERRIDES}${rule.id}/delete/`
+              : undefined,
+        })}
+        <p class="help">${tr.tt('override.keyRotationWarning')}</p>`,
+    });
+  };
+
+  /** The form as the library's input; the client named as "user" must exist (it is the viewer of GET /ads). */
+  const readOverride = async (tr: Translator, body: FormBody) => {
+    const form = formReader(tr, body);
+    const applyTo = form.text('apply_to', { required: false, max: 20 });
+    const action = form.text('action', { required: false, max: 20 });
+    const scope = form.text('scope', { required: false, max: 512 });
+    const viewerId = form.text('viewer_id', { required: false, max: 255 });
+    const rawIp = form.text('raw_ip', { required: false, max: 64 });
+    const expiresAt = form.datetime('expires_at');
+    const user = applyTo === 'user' ? form.uuid('user', { required: false }) : null;
+    if (
+      user !== null &&
+      !(await getClientRecord(deps, user).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      form.add('user', tr.t('throttle.clientMissing'));
+    }
+    const input: OverrideInput = { applyTo, action, scope, userId: user, viewerId, rawIp, expiresAt };
+    return { form, input };
+  };
+
+  const saveOverride = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    rule: OverrideView | undefined,
+  ) => {
+    const { tr } = adminContext(request);
+    const body = asBody(request.body);
+    const { form, input } = await readOverride(tr, body);
+    // The raw IP is never sent back to the browser, even on a rejected form.
+    const redisplay = { ...valuesOf(body), raw_ip: '' };
+    if (!form.ok()) return overridePage(request, reply, rule, redisplay, form.errors, 400);
+    let saved: OverrideView;
+    try {
+      saved = rule ? await throttle.updateOverride(rule.id, input) : await throttle.createOverride(input);
+    } catch (error) {
+      if (!isAdsThrottleError(error) || error.code === 'ADS_THROTTLE_NOT_FOUND') throw error;
+      return overridePage(
+        request,
+        reply,
+        rule,
+        redisplay,
+        throttleErrors(tr, error, OVERRIDE_FIELD_NAMES),
+        400,
+      );
+    }
+    const name = tr.tt('override.name');
+    flash(deps, reply, {
+      level: 'success',
+      text: tr.t(rule ? 'msg.changed' : 'msg.added', { name, object: describeOverride(saved, tr.locale) }),
+    });
+    return redirect(reply, body._continue !== undefined ? `${OVERRIDES}${saved.id}/change/` : OVERRIDES);
+  };
+
+  app.get('/throttle/overrides/add/', async (request, reply) => {
+    requirePermission(request, 'throttle_override', 'add');
+    return overridePage(request, reply, undefined, ruleValues(undefined), noErrors());
+  });
+
+  app.post('/throttle/overrides/add/', async (request, reply) => {
+    requirePermission(request, 'throttle_override', 'add');
+    return saveOverride(request, reply, undefined);
+  });
+
+  app.get<{ Params: { id: string } }>('/throttle/overrides/:id/change/', async (request, reply) => {
+    requirePermission(request, 'throttle_override', 'view');
+    const rule = await throttle.getOverride(throttleId(request.params.id));
+    return overridePage(request, reply, rule, ruleValues(rule), noErrors());
+  });
+
+  app.post<{ Params: { id: string } }>('/throttle/overrides/:id/change/', async (request, reply) => {
+    requirePermission(request, 'throttle_override', 'change');
+    const rule = await throttle.getOverride(throttleId(request.params.id));
+    return saveOverride(request, reply, rule);
+  });
+
+  app.get<{ Params: { id: string } }>('/throttle/overrides/:id/delete/', async (request, reply) => {
+    requirePermission(request, 'throttle_override', 'delete');
+    const { tr } = adminContext(request);
+    const rule = await throttle.getOverride(throttleId(request.params.id));
+    const described = describeOverride(rule, tr.locale);
+    return sendPage(request, reply, {
+      title: tr.t('delete.title'),
+      breadcrumbs: [
+        appCrumb(tr),
+        { label: tr.tt('override.namePlural'), href: OVERRIDES },
+        { label: described, href: `${OVERRIDES}${rule.id}/change/` },
+        { label: tr.t('action.delete') },
+      ],
+      content: deleteConfirmation({
+        tr,
+        csrfToken: csrfToken(reply),
+        action: `${OVERRIDES}${rule.id}/delete/`,
+        question: tr.t('delete.question', { name: tr.tt('override.name'), object: described }),
+        cancelHref: `${OVERRIDES}${rule.id}/change/`,
+      }),
+    });
+  });
+
+  app.post<{ Params: { id: string } }>('/throttle/overrides/:id/delete/', async (request, reply) => {
+    requirePermission(request, 'throttle_override', 'delete');
+    const { tr } = adminContext(request);
+    const rule = await throttle.getOverride(throttleId(request.params.id));
+    await throttle.deleteOverride(rule.id);
+    flash(deps, reply, {
+      level: 'success',
+      text: tr.t('msg.deleted', { name: tr.tt('override.name'), object: describeOverride(rule, tr.locale) }),
+    });
+    return redirect(reply, OVERRIDES);
+  });
+
+  // --- Events (§6.3): read-only; superusers may delete ------------------------------------------
+
+  const SINCE_DAYS = { today: 1, week: 7, month: 30 } as const;
+
+  app.get('/throttle/events/', async (request, reply) => {
+    const principal = requirePermission(request, 'throttle_event', 'view');
+    const { tr } = adminContext(request);
+    const { params, current } = readListQuery(request.query, ['blocked', 'reason', 'last_seen', 'scope']);
+    const filters = params.filters ?? {};
+    const blocked =
+      filters.blocked === undefined
+        ? undefined
+        : filters.blocked === 'yes'
+          ? true
+          : filters.blocked === 'no'
+            ? false
+            : null;
+    const reason = filters.reason;
+    const lastSeen = filters.last_seen;
+    if (
+      blocked === null ||
+      (reason !== undefined && reason !== 'override' && reason !== 'threshold') ||
+      (lastSeen !== undefined && !Object.hasOwn(SINCE_DAYS, lastSeen)) ||
+      (filters.scope?.length ?? 0) > 512 ||
+      (params.search?.length ?? 0) > 200
+    ) {
+      throw new AppError('VALIDATION', 'Invalid filter value.');
+    }
+    const { limit, offset, page } = paging(params.page);
+    const since =
+      lastSeen === undefined
+        ? undefined
+        : new Date(deps.clock.now() - SINCE_DAYS[lastSeen as keyof typeof SINCE_DAYS] * 86_400_000);
+    const found = await throttle.listEvents({
+      search: params.search,
+      blocked,
+      reason: reason as 'override' | 'threshold' | undefined,
+      scope: filters.scope,
+      since,
+      limit,
+      offset,
+    });
+    const deletable = eventAdminPermissions({ isSuperuser: principal.isSuperuser }).delete;
+    return sendPage(request, reply, {
+      title: tr.t('list.selectToView', { name: tr.tt('event.name') }),
+      breadcrumbs: [appCrumb(tr), { label: tr.tt('event.namePlural') }],
+      content: changeList<EventRecord>({
+        tr,
+        basePath: EVENTS,
+        query: current,
+        page: pageOf(found.items, found.total, page),
+        columns: [
+          { label: tr.tt('field.scope'), cell: (r) => r.scope || tr.tt('display.all') },
+          { label: tr.tt('field.viewerHash'), cell: (r) => shortHash(r.viewerHash) },
+          { label: tr.tt('field.ipAddressHash'), cell: (r) => shortHash(r.ipAddressHash) },
+          { label: tr.tt('field.count'), cell: (r) => r.count, numeric: true },
+          { label: tr.tt('field.blocked'), cell: (r) => booleanIcon(tr, r.blocked) },
+          { label: tr.tt('event.reason'), cell: (r) => tr.tt(`event.reason.${r.reason}`) },
+          { label: tr.tt('field.firstSeen'), cell: (r) => formatTime(r.firstSeen) },
+          { label: tr.tt('field.lastSeen'), cell: (r) => formatTime(r.lastSeen) },
+          ...(deletable
+            ? [
+                {
+                  label: tr.t('action.delete'),
+                  cell: (r: EventRecord) =>
+                    html`<a href="${EVENTS}${r.id}/delete/" class="deletelink">${tr.t('action.delete')}</a>`,
+                },
+              ]
+            : []),
+        ],
+        link: () => undefined,
+        filters: [
+          { name: 'blocked', label: tr.tt('field.blocked'), choices: yesNo(tr) },
+          {
+            name: 'reason',
+            label: tr.tt('event.reason'),
+            choices: [
+              { value: 'threshold', label: tr.tt('event.reason.threshold') },
+              { value: 'override', label: tr.tt('event.reason.override') },
+            ],
+          },
+          {
+            name: 'last_seen',
+            label: tr.tt('field.lastSeen'),
+            choices: [
+              { value: 'today', label: tr.t('throttle.since.today') },
+              { value: 'week', label: tr.t('throttle.since.week') },
+              { value: 'month', label: tr.t('throttle.since.month') },
+            ],
+          },
+        ],
+        extraFilters: html`<form method="get" action="${EVENTS}" class="scope-filter">
+          <label for="id_scope_filter">${tr.t('list.filterBy', { name: tr.tt('field.scope') })}</label>
+          <input type="text" name="scope" id="id_scope_filter" value="${current.scope ?? ''}" maxlength="512" placeholder="/ads">
+          ${Object.entries(current)
+            .filter(([k]) => k !== 'scope' && k !== 'p')
+            .map(([k, v]) => html`<input type="hidden" name="${k}" value="${v}">`)}
+          <input type="submit" value="${tr.t('list.apply')}">
+        </form>`,
+        searchHint: tr.t('throttle.eventSearch'),
+      }),
+    });
+  });
+
+  app.get<{ Params: { id: string } }>('/throttle/events/:id/delete/', async (request, reply) => {
+    const principal = requirePermission(request, 'throttle_event', 'view');
+    if (!eventAdminPermissions({ isSuperuser: principal.isSuperuser }).delete)
+      throw new AppError('FORBIDDEN', 'Forbidden');
+    const { tr } = adminContext(request);
+    const id = throttleId(request.params.id);
+    return sendPage(request, reply, {
+      title: tr.t('delete.title'),
+      breadcrumbs: [
+        appCrumb(tr),
+        { label: tr.tt('event.namePlural'), href: EVENTS },
+        { label: tr.t('action.delete') },
+      ],
+      content: deleteConfirmation({
+        tr,
+        csrfToken: csrfToken(reply),
+        action: `${EVENTS}${id}/delete/`,
+        question: tr.t('delete.question', { name: tr.tt('event.name'), object: `#${id}` }),
+        cancelHref: EVENTS,
+      }),
+    });
+  });
+
+  app.post<{ Params: { id: string } }>('/throttle/events/:id/delete/', async (request, reply) => {
+    const principal = requirePermission(request, 'throttle_event', 'view');
+    const { tr } = adminContext(request);
+    const id = throttleId(request.params.id);
+    // The library enforces "superusers only" itself (ADS_THROTTLE_FORBIDDEN → 403).
+    await throttle.deleteEvent(id, { isSuperuser: principal.isSuperuser });
+    flash(deps, reply, {
+      level: 'success',
+      text: tr.t('msg.deleted', { name: tr.tt('event.name'), object: `#${id}` }),
+    });
+    return redirect(reply, EVENTS);
+  });
+}
