@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../errors.ts';
-import { type ListPage, type ListParams, listPage } from './list-query.ts';
+import { type ListPage, type ListParams, listPage, mapRows } from './list-query.ts';
 import { isPermission, type Permission } from './permissions.ts';
 import {
   deleteGroupRow,
@@ -109,13 +109,10 @@ export async function listGroups(
     },
     params,
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      ...r,
-      id: Number(r.id),
-      members: Number(r.members),
-      permissions: Number(r.permissions),
-    })),
-  };
+  return mapRows(page, (r) => ({
+    ...r,
+    id: Number(r.id),
+    members: Number(r.members),
+    permissions: Number(r.permissions),
+  }));
 }

@@ -136,6 +136,17 @@ export async function listPage<T>(db: Db, spec: ListSpec, params: ListParams): P
   return { rows: found, total, page, pages, perPage, sort };
 }
 
+/** One row of a list, with the columns the list shows, for the record's own page. */
+export async function findListRow<T>(db: Db, spec: ListSpec, where: SQL): Promise<T | undefined> {
+  const [row] = await rows<T>(db, sql`SELECT ${spec.select} FROM ${spec.from} WHERE ${where}`);
+  return row;
+}
+
+/** The same page with each row converted (numbers read as text, timestamps as strings…). */
+export function mapRows<T, U>(page: ListPage<T>, convert: (row: T) => U): ListPage<U> {
+  return { ...page, rows: page.rows.map(convert) };
+}
+
 /** A filter accepting only the listed values. */
 export function choiceFilter(choices: Record<string, SQL>): (value: string) => SQL | undefined {
   return (value) => (Object.hasOwn(choices, value) ? choices[value] : undefined);

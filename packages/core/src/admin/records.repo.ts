@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.ts';
-import { booleanFilter, choiceFilter, type ListSpec, uuidFilter } from './list-query.ts';
+import { booleanFilter, choiceFilter, findListRow, type ListSpec, uuidFilter } from './list-query.ts';
 
 /**
  * The admin's read side of the platform tables: one list spec per table (what the changelist
@@ -40,20 +40,13 @@ export const clientList: ListSpec = {
 };
 
 export async function findClientRecord(db: Db, id: string): Promise<ClientRecord | undefined> {
-  const [row] = await rows<ClientRecord>(
-    db,
-    sql`SELECT c.id, c.login, c.age, c.location, c.gender FROM clients c WHERE c.id = ${id}::uuid`,
-  );
-  return row;
+  return findListRow<ClientRecord>(db, clientList, sql`c.id = ${id}::uuid`);
 }
 
 export type AdvertiserRecord = { id: string; name: string; campaigns: number };
 
-const advertiserSelect = sql`a.id, a.name,
-  (SELECT count(*)::int8 FROM campaigns x WHERE x.advertiser_id = a.id) AS campaigns`;
-
 export const advertiserList: ListSpec = {
-  select: advertiserSelect,
+  select: sql`a.id, a.name, (SELECT count(*)::int8 FROM campaigns x WHERE x.advertiser_id = a.id) AS campaigns`,
   from: sql`advertisers a`,
   sort: { name: sql`a.name` },
   defaultSort: 'name',
@@ -63,10 +56,7 @@ export const advertiserList: ListSpec = {
 };
 
 export async function findAdvertiserRecord(db: Db, id: string): Promise<AdvertiserRecord | undefined> {
-  const [row] = await rows<AdvertiserRecord>(
-    db,
-    sql`SELECT ${advertiserSelect} FROM advertisers a WHERE a.id = ${id}::uuid`,
-  );
+  const row = await findListRow<AdvertiserRecord>(db, advertiserList, sql`a.id = ${id}::uuid`);
   return row && { ...row, campaigns: Number(row.campaigns) };
 }
 
@@ -78,13 +68,10 @@ export type MlScoreRecord = {
   advertiserName: string;
 };
 
-const mlScoreSelect = sql`s.client_id AS "clientId", s.advertiser_id AS "advertiserId", s.score,
-  c.login AS "clientLogin", a.name AS "advertiserName"`;
-const mlScoreFrom = sql`ml_scores s JOIN clients c ON c.id = s.client_id JOIN advertisers a ON a.id = s.advertiser_id`;
-
 export const mlScoreList: ListSpec = {
-  select: mlScoreSelect,
-  from: mlScoreFrom,
+  select: sql`s.client_id AS "clientId", s.advertiser_id AS "advertiserId", s.score,
+    c.login AS "clientLogin", a.name AS "advertiserName"`,
+  from: sql`ml_scores s JOIN clients c ON c.id = s.client_id JOIN advertisers a ON a.id = s.advertiser_id`,
   sort: { score: sql`s.score`, client: sql`c.login`, advertiser: sql`a.name` },
   defaultSort: '-score',
   tieBreak: sql`s.client_id, s.advertiser_id`,
@@ -97,12 +84,11 @@ export async function findMlScoreRecord(
   clientId: string,
   advertiserId: string,
 ): Promise<MlScoreRecord | undefined> {
-  const [row] = await rows<MlScoreRecord>(
+  return findListRow<MlScoreRecord>(
     db,
-    sql`SELECT ${mlScoreSelect} FROM ${mlScoreFrom}
-        WHERE s.client_id = ${clientId}::uuid AND s.advertiser_id = ${advertiserId}::uuid`,
+    mlScoreList,
+    sql`s.client_id = ${clientId}::uuid AND s.advertiser_id = ${advertiserId}::uuid`,
   );
-  return row;
 }
 
 export type CampaignListRecord = {
@@ -221,9 +207,7 @@ export async function findEventRecord(
   table: 'impressions' | 'clicks',
   id: number,
 ): Promise<EventRecord | undefined> {
-  const spec = eventList(table);
-  const [row] = await rows<EventRecord>(db, sql`SELECT ${spec.select} FROM ${spec.from} WHERE e.id = ${id}`);
-  return row;
+  return findListRow<EventRecord>(db, eventList(table), sql`e.id = ${id}`);
 }
 
 /** Every campaign id and title of an advertiser, newest first (the statistics page's picker). */

@@ -5,7 +5,7 @@ import { getCurrentDay } from '../clock/clock.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { normalizeId } from '../shared/schema.ts';
-import { isUuid, type ListPage, type ListParams, listPage } from './list-query.ts';
+import { isUuid, type ListPage, type ListParams, listPage, mapRows } from './list-query.ts';
 import {
   type AdvertiserRecord,
   advertiserList,
@@ -57,7 +57,7 @@ export async function listAdvertiserRecords(
   params: ListParams,
 ): Promise<ListPage<AdvertiserRecord>> {
   const page = await listPage<AdvertiserRecord>(deps.db, advertiserList, params);
-  return { ...page, rows: page.rows.map((r) => numbers(r, ['campaigns'])) };
+  return mapRows(page, (r) => numbers(r, ['campaigns']));
 }
 
 /** @throws AppError NOT_FOUND */
@@ -87,12 +87,9 @@ export async function listCampaignRecords(
   params: ListParams,
 ): Promise<ListPage<CampaignListRecord>> {
   const page = await listPage<CampaignListRecord>(deps.db, campaignList, params);
-  return {
-    ...page,
-    rows: page.rows.map((r) =>
-      numbers(r, ['impressionsLimit', 'clicksLimit', 'impressionsCount', 'clicksCount']),
-    ),
-  };
+  return mapRows(page, (r) =>
+    numbers(r, ['impressionsLimit', 'clicksLimit', 'impressionsCount', 'clicksCount']),
+  );
 }
 
 /** A campaign as its change page needs it: the API's object plus its owner, counters and state. */
@@ -131,16 +128,18 @@ export async function getCampaignRecord(
   };
 }
 
+const toEventRecord = (row: EventRecord): EventRecord => ({
+  ...numbers(row, ['id', 'date']),
+  createdAt: new Date(row.createdAt),
+});
+
 export async function listEventRecords(
   deps: DbDeps,
   table: 'impressions' | 'clicks',
   params: ListParams,
 ): Promise<ListPage<EventRecord>> {
   const page = await listPage<EventRecord>(deps.db, eventList(table), params);
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({ ...numbers(r, ['id', 'date']), createdAt: new Date(r.createdAt) })),
-  };
+  return mapRows(page, toEventRecord);
 }
 
 /** @throws AppError NOT_FOUND */
@@ -152,7 +151,7 @@ export async function getEventRecord(
   if (!/^\d{1,15}$/.test(id)) throw notFound();
   const row = await findEventRecord(deps.db, table, Number(id));
   if (!row) throw notFound();
-  return { ...numbers(row, ['id', 'date']), createdAt: new Date(row.createdAt) };
+  return toEventRecord(row);
 }
 
 /** The advertiser's campaigns for the statistics page's picker, newest first. @throws AppError NOT_FOUND */

@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, type Issue, notFound } from '../errors.ts';
-import { booleanFilter, type ListPage, type ListParams, listPage } from './list-query.ts';
+import { booleanFilter, type ListPage, type ListParams, listPage, mapRows } from './list-query.ts';
 import { hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
 import { isPermission, type Permission } from './permissions.ts';
 import {
@@ -335,13 +335,10 @@ export async function listStaffUsers(
     },
     params,
   );
-  return {
-    ...page,
-    rows: page.rows.map((r) => ({
-      ...r,
-      id: Number(r.id),
-      lastLoginAt: r.lastLoginAt === null ? null : new Date(r.lastLoginAt),
-      createdAt: new Date(r.createdAt),
-    })),
-  };
+  return mapRows(page, (r) => ({
+    ...r,
+    id: Number(r.id),
+    lastLoginAt: r.lastLoginAt === null ? null : new Date(r.lastLoginAt),
+    createdAt: new Date(r.createdAt),
+  }));
 }

@@ -1,5 +1,7 @@
 import { sql } from 'drizzle-orm';
+import { booleanFilter, choiceFilter, findListRow, type ListSpec } from '../admin/list-query.ts';
 import { type Db, rows } from '../db/database.ts';
+import type { ReportState } from './reports.schema.ts';
 
 /**
  * Stores a report in one statement that also checks the campaign exists and the client was shown
@@ -37,7 +39,7 @@ export type ReportRow = {
   id: string;
   campaignId: string | null;
   clientId: string | null;
-  state: 's' | 'r' | 't' | 'f';
+  state: ReportState;
   message: string | null;
   adTitle: string;
   adText: string;
@@ -96,4 +98,93 @@ export async function replaceModerationJobRow(
         RETURNING id`,
   );
   return updated.length > 0;
+}
+
+/** A report as the moderation queue shows it (spec §7.3, §7.4). */
+export type ReportRecord = {
+  id: string;
+  campaignId: string | null;
+  clientId: string | null;
+  /** Null when the client was deleted. */
+  clientLogin: string | null;
+  /** The campaign's current title; null when the campaign was deleted. */
+  campaignTitle: string | null;
+  /** The texts the client complained about (a snapshot; the campaign may have changed since). */
+  adTitle: string;
+  adText: string;
+  message: string | null;
+  state: ReportState;
+  flaggedByLlm: boolean | null;
+  createdAt: Date;
+  updatedAt: Date;
+};
+
+/** The moderation queue: what it selects, sorts, searches (ids, login, texts) and filters. */
+export const reportList: ListSpec = {
+  select: sql`r.id, r.campaign_id AS "campaignId", r.client_id AS "clientId", c.login AS "clientLogin",
+    x.ad_title AS "campaignTitle", r.ad_title AS "adTitle", r.ad_text AS "adText", r.message, r.state,
+    r.flagged_by_llm AS "flaggedByLlm", r.created_at AS "createdAt", r.updated_at AS "updatedAt"`,
+  from: sql`reports r LEFT JOIN clients c ON c.id = r.client_id LEFT JOIN campaigns x ON x.id = r.campaign_id`,
+  sort: {
+    created: sql`r.created_at`,
+    updated: sql`r.updated_at`,
+    state: sql`r.state`,
+    flagged: sql`r.flagged_by_llm`,
+    client: sql`c.login`,
+    title: sql`r.ad_title`,
+  },
+  defaultSort: '-created',
+  tieBreak: sql`r.id`,
+  search: [
+    sql`r.id::text`,
+    sql`r.campaign_id::text`,
+    sql`r.client_id::text`,
+    sql`c.login`,
+    sql`r.ad_title`,
+    sql`r.ad_text`,
+    sql`r.message`,
+  ],
+  filters: {
+    state: choiceFilter({
+      s: sql`r.state = 's'`,
+      r: sql`r.state = 'r'`,
+      t: sql`r.state = 't'`,
+      f: sql`r.state = 'f'`,
+    }),
+    flagged: booleanFilter(sql`r.flagged_by_llm`, true),
+  },
+};
+
+export async function findReportRecord(db: Db, id: string): Promise<ReportRecord | undefined> {
+  return findListRow<ReportRecord>(db, reportList, sql`r.id = ${id}::uuid`);
+}
+
+const idList = (ids: readonly string[]) =>
+  sql.join(
+    ids.map((id) => sql`${id}::uuid`),
+    sql`, `,
+  );
+
+/** Sets the state of the listed reports in one statement; returns the ids that exist. */
+export async function updateReportStateRows(
+  db: Db,
+  ids: readonly string[],
+  state: ReportState,
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const updated = await rows<{ id: string }>(
+    db,
+    sql`UPDATE reports SET state = ${state}, updated_at = now() WHERE id IN (${idList(ids)}) RETURNING id`,
+  );
+  return updated.map((r) => r.id);
+}
+
+/** Deletes the listed reports; returns how many existed. */
+export async function deleteReportRows(db: Db, ids: readonly string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const deleted = await rows<{ id: string }>(
+    db,
+    sql`DELETE FROM reports WHERE id IN (${idList(ids)}) RETURNING id`,
+  );
+  return deleted.length;
 }

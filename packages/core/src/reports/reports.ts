@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { isUuid, type ListPage, type ListParams, listPage, mapRows } from '../admin/list-query.ts';
 import { campaignExists } from '../campaigns/campaigns.repo.ts';
 import { clientExists } from '../clients/clients.repo.ts';
 import type { Deps } from '../deps.ts';
@@ -8,14 +9,21 @@ import { AppError, forbidden, invalidField, notFound } from '../errors.ts';
 import { type JobContext, type JobStatus, PermanentJobError } from '../jobs/queue.ts';
 import { normalizeId } from '../shared/schema.ts';
 import {
+  deleteReportRows,
+  findReportRecord,
   findReportRow,
   impressionExists,
   insertReportRow,
   listUnjudgedReportRows,
+  type ReportRecord,
   replaceModerationJobRow,
+  reportList,
   setReportVerdictRow,
+  updateReportStateRows,
 } from './reports.repo.ts';
-import type { CreateReportInput, ReportAccepted } from './reports.schema.ts';
+import type { CreateReportInput, ReportAccepted, ReportState } from './reports.schema.ts';
+
+export type { ReportRecord };
 
 export const MODERATE_REPORT_JOB = 'moderate-report';
 
@@ -117,4 +125,92 @@ export async function resumeModeration(deps: Pick<Deps, 'db' | 'queue' | 'log'>)
   }
   if (queued > 0) deps.log.info({ queued }, 'moderation resumed for reports without a verdict');
   return queued;
+}
+
+/** Report states in the order a moderator works through them (spec §7.3). */
+export const REPORT_STATES: readonly ReportState[] = ['s', 'r', 't', 'f'];
+
+/** Most reports one bulk action may touch (a page of the queue is at most 500). */
+export const MAX_BULK_REPORTS = 500;
+
+function isReportState(value: string): value is ReportState {
+  return (REPORT_STATES as readonly string[]).includes(value);
+}
+
+const toRecord = (row: ReportRecord): ReportRecord => ({
+  ...row,
+  createdAt: new Date(row.createdAt),
+  updatedAt: new Date(row.updatedAt),
+});
+
+/**
+ * The moderation queue: filters `state` and `flagged` (yes/no/unknown), search, newest first.
+ * @throws AppError VALIDATION for a bad page, sort, filter or search (see `listPage`).
+ */
+export async function listReports(
+  deps: Pick<Deps, 'db'>,
+  params: ListParams,
+): Promise<ListPage<ReportRecord>> {
+  return mapRows(await listPage<ReportRecord>(deps.db, reportList, params), toRecord);
+}
+
+/** @throws AppError NOT_FOUND */
+export async function getReport(deps: Pick<Deps, 'db'>, id: string): Promise<ReportRecord> {
+  if (!isUuid(id)) throw notFound();
+  const row = await findReportRecord(deps.db, normalizeId(id));
+  if (!row) throw notFound();
+  return toRecord(row);
+}
+
+function checkIds(ids: readonly string[]): string[] {
+  if (ids.length === 0) throw invalidField('ids', 'Select at least one report.', 'none_selected');
+  if (ids.length > MAX_BULK_REPORTS || !ids.every(isUuid)) {
+    throw invalidField('ids', 'Select valid reports.', 'invalid_choice');
+  }
+  return [...new Set(ids.map(normalizeId))];
+}
+
+function checkState(state: string): ReportState {
+  if (!isReportState(state)) throw invalidField('state', 'Select a valid report state.', 'invalid_choice');
+  return state;
+}
+
+/**
+ * A moderator moves a report through the queue; the only field they may change (spec §7.4).
+ * @throws AppError NOT_FOUND; VALIDATION for a state other than s, r, t, f.
+ */
+export async function setReportState(
+  deps: Pick<Deps, 'db'>,
+  id: string,
+  state: string,
+): Promise<ReportRecord> {
+  if (!isUuid(id)) throw notFound();
+  const checked = checkState(state);
+  const updated = await updateReportStateRows(deps.db, [normalizeId(id)], checked);
+  if (updated.length === 0) throw notFound();
+  return getReport(deps, id);
+}
+
+/**
+ * The queue's bulk action: one state for every selected report still there. Returns how many changed.
+ * @throws AppError VALIDATION for no selection, a bad id or state.
+ */
+export async function setReportsState(
+  deps: Pick<Deps, 'db'>,
+  ids: readonly string[],
+  state: string,
+): Promise<number> {
+  const checked = checkState(state);
+  return (await updateReportStateRows(deps.db, checkIds(ids), checked)).length;
+}
+
+/** @throws AppError NOT_FOUND */
+export async function deleteReport(deps: Pick<Deps, 'db'>, id: string): Promise<void> {
+  if (!isUuid(id)) throw notFound();
+  if ((await deleteReportRows(deps.db, [normalizeId(id)])) === 0) throw notFound();
+}
+
+/** Deletes the selected reports still there; returns how many. @throws AppError VALIDATION */
+export async function deleteReports(deps: Pick<Deps, 'db'>, ids: readonly string[]): Promise<number> {
+  return deleteReportRows(deps.db, checkIds(ids));
 }

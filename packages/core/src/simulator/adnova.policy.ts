@@ -1,4 +1,5 @@
 import { recordClick, serveAd } from '../ads/ads.ts';
+import { createClickModel } from '../ads/click-model.ts';
 import { upsertAdvertisers } from '../advertisers/advertisers.ts';
 import { createCampaign } from '../campaigns/campaigns.ts';
 import { upsertClients } from '../clients/clients.ts';
@@ -38,13 +39,21 @@ export async function createAdnovaPolicy(w: SimulationWorkload, onProgress?: Loa
     const byId = new Map(ids.map((id, i) => [id, i]));
     // A fixed viewer address: with the throttle off it is unused, but the request type wants one.
     const viewer = { remoteAddress: '127.0.0.1', headers: { 'user-agent': 'adnova-simulator' } };
+    // The click model refreshes on a clock of selections instead of wall time (every 250, with no
+    // settle delay), so a seed always gives the same table however fast the machine is.
+    let selections = 0;
+    const engine = {
+      ...deps,
+      clickModel: createClickModel({ refreshMs: 250, settleSeconds: 0, now: () => selections }),
+    };
 
     return {
       name: 'adnova',
       async serve(client) {
         const clientId = w.clients[client]?.client_id ?? '';
         try {
-          const ad = await serveAd(deps, { clientId, ...viewer });
+          selections += 1;
+          const ad = await serveAd(engine, { clientId, ...viewer });
           const index = byId.get(ad.ad_id);
           if (index === undefined) throw new Error(`the engine served an unknown campaign ${ad.ad_id}`);
           return index;

@@ -7,7 +7,7 @@ import {
   type StaffPrincipal,
 } from '@adnova/core/admin/permissions';
 import type { Deps } from '@adnova/core/deps';
-import { forbidden } from '@adnova/core/errors';
+import { forbidden, notFound } from '@adnova/core/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN, adminContext, flash, principalOf } from './context.ts';
 import {
@@ -26,6 +26,7 @@ import { type HtmlValue, html } from './html.ts';
 import type { MessageKey, Translator } from './i18n/i18n.ts';
 import { readListQuery } from './list-params.ts';
 import { csrfToken, type Kit, redirect, sendPage } from './render.ts';
+import type { Crumb } from './views/layout.ts';
 import { capitalize } from './views/nav.ts';
 import {
   type Column,
@@ -108,6 +109,42 @@ export async function saving<R>(
     if (isValidationError(error)) return { errors: issuesToErrors(error, tr, formFields) };
     throw error;
   }
+}
+
+/** Whether a `get*` lookup finds its record; any failure counts as not found. */
+export function exists(lookup: Promise<unknown>): Promise<boolean> {
+  return lookup.then(
+    () => true,
+    () => false,
+  );
+}
+
+/** A serial id from the path (staff users, groups); anything else names nothing. @throws AppError NOT_FOUND */
+export function serialIdOf(params: Record<string, string>): number {
+  const raw = params.id ?? '';
+  if (!/^\d{1,15}$/.test(raw)) throw notFound();
+  return Number(raw);
+}
+
+/** Django's "Are you sure?" page for one object: `crumbs` lead to it, a "Delete" crumb ends them. */
+export function sendDeletePage(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  options: { crumbs: Crumb[]; action: string; question: string; consequences?: string[]; cancelHref: string },
+): FastifyReply {
+  const { tr } = adminContext(request);
+  return sendPage(request, reply, {
+    title: tr.t('delete.title'),
+    breadcrumbs: [...options.crumbs, { label: tr.t('action.delete') }],
+    content: deleteConfirmation({
+      tr,
+      csrfToken: csrfToken(reply),
+      action: options.action,
+      question: options.question,
+      consequences: options.consequences,
+      cancelHref: options.cancelHref,
+    }),
+  });
 }
 
 export function fieldNames(fieldsets: Fieldset[]): string[] {
@@ -359,21 +396,12 @@ export function registerModelAdmin<Row, R>(app: FastifyInstance, kit: Kit, model
         const { tr } = adminContext(request);
         const record = await model.get(deps, request.params);
         const path = `${base}${model.recordKey(record)}/`;
-        return sendPage(request, reply, {
-          title: tr.t('delete.title'),
-          breadcrumbs: [
-            listCrumb(tr),
-            { label: model.describe(record), href: `${path}change/` },
-            { label: tr.t('action.delete') },
-          ],
-          content: deleteConfirmation({
-            tr,
-            csrfToken: csrfToken(reply),
-            action: `${path}delete/`,
-            question: tr.t('delete.question', { name: one(tr), object: model.describe(record) }),
-            consequences: model.consequences?.(tr, record),
-            cancelHref: `${path}change/`,
-          }),
+        return sendDeletePage(request, reply, {
+          crumbs: [listCrumb(tr), { label: model.describe(record), href: `${path}change/` }],
+          action: `${path}delete/`,
+          question: tr.t('delete.question', { name: one(tr), object: model.describe(record) }),
+          consequences: model.consequences?.(tr, record),
+          cancelHref: `${path}change/`,
         });
       },
     );

@@ -36,6 +36,18 @@ export function fields(body: FormBody, name: string): string[] {
   return [];
 }
 
+/** The one string under `name` of values to redisplay (undefined for none or a list). */
+export function textValue(values: FormValues, name: string): string | undefined {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Every string under `name` of values to redisplay (checkbox groups). */
+export function listValue(values: FormValues, name: string): string[] {
+  const value = values[name];
+  return Array.isArray(value) ? value : typeof value === 'string' ? [value] : [];
+}
+
 /** The submitted values as strings, for redisplaying a rejected form. */
 export function valuesOf(body: FormBody): FormValues {
   const out: FormValues = {};
@@ -146,6 +158,21 @@ export function formReader(tr: Translator, body: FormBody) {
       return date;
     },
   };
+}
+
+export type FormReader = ReturnType<typeof formReader>;
+
+/**
+ * A new password typed twice (`password`, `password2`, spaces kept): a mismatch is an error on the
+ * confirmation. The password rules themselves are the domain's.
+ */
+export function readNewPassword(tr: Translator, form: FormReader): string {
+  const password = form.text('password', { keepSpaces: true });
+  const confirmation = form.text('password2', { keepSpaces: true });
+  if (password !== '' && confirmation !== '' && password !== confirmation) {
+    form.add('password2', tr.t('form.passwordMismatch'));
+  }
+  return password;
 }
 
 /** A `datetime-local` value (UTC) for a date. */

@@ -21,10 +21,12 @@ import {
   issuesToErrors,
   isValidationError,
   noErrors,
+  readNewPassword,
 } from '../forms.ts';
 import { html } from '../html.ts';
 import { isLocale } from '../i18n/i18n.ts';
 import { csrfToken, type Kit, redirect, sendPage } from '../render.ts';
+import { newPasswordFields } from '../views/fields.ts';
 import { navGroups } from '../views/nav.ts';
 import { changeForm } from '../views/widgets.ts';
 
@@ -173,23 +175,7 @@ export async function accountRoutes(app: FastifyInstance, { kit }: { kit: Kit })
                 required: true,
                 attrs: { autocomplete: 'current-password' },
               },
-              {
-                kind: 'password',
-                name: 'password',
-                label: tr.t('password.new'),
-                value: '',
-                required: true,
-                help: tr.t('password.help'),
-                attrs: { autocomplete: 'new-password' },
-              },
-              {
-                kind: 'password',
-                name: 'password2',
-                label: tr.t('password.confirm'),
-                value: '',
-                required: true,
-                attrs: { autocomplete: 'new-password' },
-              },
+              ...newPasswordFields(tr),
             ],
           },
         ],
@@ -205,10 +191,7 @@ export async function accountRoutes(app: FastifyInstance, { kit }: { kit: Kit })
     if (!session) return redirect(reply, `${ADMIN}/login/`);
     const form = formReader(tr, asBody(request.body));
     const oldPassword = form.text('old_password', { keepSpaces: true });
-    const password = form.text('password', { keepSpaces: true });
-    const confirmation = form.text('password2', { keepSpaces: true });
-    if (password !== '' && confirmation !== '' && password !== confirmation)
-      form.add('password2', tr.t('form.passwordMismatch'));
+    const password = readNewPassword(tr, form);
     if (!form.ok()) return passwordPage(request, reply, form.errors, 400);
     try {
       await changeOwnPassword(deps, session.user.id, { oldPassword, password, sessionId: session.sessionId });

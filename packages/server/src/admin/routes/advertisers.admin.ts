@@ -9,44 +9,32 @@ import { deleteAdvertiser, upsertAdvertisers } from '@adnova/core/advertisers/ad
 import { createLinkCode } from '@adnova/core/telegram/telegram';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN, adminContext, principalOf, requirePermission } from '../context.ts';
-import { type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
-import { type FormValues, formReader } from '../forms.ts';
+import { exists, type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
+import { type FormValues, formReader, textValue } from '../forms.ts';
 import { html } from '../html.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import { csrfToken, type Kit, sendPage } from '../render.ts';
+import { uuidField } from '../views/fields.ts';
 import { capitalize } from '../views/nav.ts';
-import { type Fieldset, formatTime } from '../views/widgets.ts';
+import { changeLink, type Fieldset, formatTime } from '../views/widgets.ts';
 
 const FIELDS = ['advertiser_id', 'name'];
 
 function fieldsets(tr: Translator, mode: string, values: FormValues): Fieldset[] {
-  const value = (name: string) => {
-    const v = values[name];
-    return typeof v === 'string' ? v : undefined;
-  };
   return [
     {
       fields: [
-        mode === 'add'
-          ? {
-              kind: 'text',
-              name: 'advertiser_id',
-              label: tr.t('field.id'),
-              value: value('advertiser_id'),
-              help: tr.t('field.id.help'),
-              attrs: { maxlength: 36 },
-            }
-          : {
-              kind: 'readonly',
-              name: 'advertiser_id',
-              label: tr.t('field.id'),
-              display: value('advertiser_id'),
-            },
+        uuidField(mode, {
+          name: 'advertiser_id',
+          label: tr.t('field.id'),
+          value: textValue(values, 'advertiser_id'),
+          help: tr.t('field.id.help'),
+        }),
         {
           kind: 'text',
           name: 'name',
           label: tr.t('advertiser.name'),
-          value: value('name'),
+          value: textValue(values, 'name'),
           required: true,
           attrs: { maxlength: 1000 },
         },
@@ -89,12 +77,7 @@ export const advertisersModel: ModelAdmin<AdvertiserRecord, AdvertiserRecord> = 
     const id = form.uuid('advertiser_id', { required: false }) ?? randomUUID();
     const name = form.text('name', { max: 1000 });
     if (!form.ok()) return { errors: form.errors };
-    if (
-      await getAdvertiserRecord(deps, id).then(
-        () => true,
-        () => false,
-      )
-    ) {
+    if (await exists(getAdvertiserRecord(deps, id))) {
       form.add('advertiser_id', tr.t('form.idTaken'));
       return { errors: form.errors };
     }
@@ -162,7 +145,7 @@ export async function advertisersAdmin(app: FastifyInstance, { kit }: { kit: Kit
       content: html`<p>${tr.t('telegram.sendCode', { name: advertiser.name, time: formatTime(new Date(link.expires_at)) })}</p>
         <p class="link-code"><code>${link.code}</code></p>
         <p class="help">${tr.t('telegram.once')}</p>
-        <p><a href="${ADMIN}/advertisers/${advertiser.id}/change/">${advertiser.name}</a></p>`,
+        <p>${changeLink('advertisers', advertiser.id, advertiser.name)}</p>`,
     });
   });
 }

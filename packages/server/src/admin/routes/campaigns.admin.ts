@@ -14,13 +14,14 @@ import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ADMIN, adminContext, flash, principalOf, requirePermission } from '../context.ts';
 import { type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
-import { type FormBody, type FormValues, formReader } from '../forms.ts';
+import { type FormBody, type FormValues, formReader, textValue } from '../forms.ts';
 import { html } from '../html.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import { csrfToken, type Kit, redirect } from '../render.ts';
 import { capitalize } from '../views/nav.ts';
 import {
   booleanIcon,
+  changeLink,
   type FieldSpec,
   type Fieldset,
   formatMoney,
@@ -54,15 +55,17 @@ function fieldsets(
   values: FormValues,
   record: CampaignRecord | undefined,
 ): Fieldset[] {
-  const value = (name: string) => {
-    const v = values[name];
-    return typeof v === 'string' ? v : undefined;
-  };
   const started = record?.started ?? false;
   const number = (name: string, label: string, attrs: Record<string, number>, help?: string): FieldSpec =>
     started && (FROZEN as readonly string[]).includes(name)
-      ? { kind: 'readonly', name, label, display: value(name), help: tr.t('campaign.frozenField') }
-      : { kind: 'number', name, label, value: value(name), required: true, attrs, help };
+      ? {
+          kind: 'readonly',
+          name,
+          label,
+          display: textValue(values, name),
+          help: tr.t('campaign.frozenField'),
+        }
+      : { kind: 'number', name, label, value: textValue(values, name), required: true, attrs, help };
   const campaign = record?.campaign;
   return [
     {
@@ -72,9 +75,7 @@ function fieldsets(
           kind: 'readonly',
           name: 'advertiser',
           label: tr.t('campaign.advertiser'),
-          display: campaign
-            ? html`<a href="${ADMIN}/advertisers/${campaign.advertiser_id}/change/">${record?.advertiserName}</a>`
-            : '',
+          display: campaign ? changeLink('advertisers', campaign.advertiser_id, record?.advertiserName) : '',
         },
       ],
     },
@@ -99,7 +100,7 @@ function fieldsets(
           kind: 'text',
           name: 'cost_per_impression',
           label: tr.t('campaign.costPerImpression'),
-          value: value('cost_per_impression'),
+          value: textValue(values, 'cost_per_impression'),
           required: true,
           attrs: { inputmode: 'decimal' },
         },
@@ -107,7 +108,7 @@ function fieldsets(
           kind: 'text',
           name: 'cost_per_click',
           label: tr.t('campaign.costPerClick'),
-          value: value('cost_per_click'),
+          value: textValue(values, 'cost_per_click'),
           required: true,
           attrs: { inputmode: 'decimal' },
         },
@@ -120,7 +121,7 @@ function fieldsets(
           kind: 'text',
           name: 'ad_title',
           label: tr.t('campaign.adTitle'),
-          value: value('ad_title'),
+          value: textValue(values, 'ad_title'),
           required: true,
           attrs: { maxlength: MAX_TEXT, size: 60 },
         },
@@ -128,7 +129,7 @@ function fieldsets(
           kind: 'textarea',
           name: 'ad_text',
           label: tr.t('campaign.adText'),
-          value: value('ad_text'),
+          value: textValue(values, 'ad_text'),
           required: true,
           rows: 5,
           maxLength: MAX_TEXT,
@@ -142,7 +143,7 @@ function fieldsets(
           kind: 'select',
           name: 'gender',
           label: tr.t('campaign.gender'),
-          value: value('gender') ?? '',
+          value: textValue(values, 'gender') ?? '',
           choices: [
             { value: '', label: tr.t('campaign.any') },
             ...TARGET_GENDERS.map((g) => ({ value: g, label: tr.t(`gender.${g}`) })),
@@ -152,21 +153,21 @@ function fieldsets(
           kind: 'number',
           name: 'age_from',
           label: tr.t('campaign.ageFrom'),
-          value: value('age_from'),
+          value: textValue(values, 'age_from'),
           attrs: { min: 0, max: 100, step: 1 },
         },
         {
           kind: 'number',
           name: 'age_to',
           label: tr.t('campaign.ageTo'),
-          value: value('age_to'),
+          value: textValue(values, 'age_to'),
           attrs: { min: 0, max: 100, step: 1 },
         },
         {
           kind: 'text',
           name: 'location',
           label: tr.t('campaign.location'),
-          value: value('location'),
+          value: textValue(values, 'location'),
           help: tr.t('campaign.location.help'),
           attrs: { maxlength: 1000 },
         },

@@ -2,41 +2,30 @@ import { randomUUID } from 'node:crypto';
 import { type ClientRecord, getClientRecord, listClientRecords } from '@adnova/core/admin/records';
 import { deleteClient, upsertClients } from '@adnova/core/clients/clients';
 import type { FastifyInstance } from 'fastify';
-import { type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
-import { type FormBody, formReader } from '../forms.ts';
+import { exists, type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
+import { type FormBody, type FormValues, formReader, textValue } from '../forms.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { Kit } from '../render.ts';
+import { uuidField } from '../views/fields.ts';
 import type { Fieldset } from '../views/widgets.ts';
 
 const GENDERS = ['MALE', 'FEMALE'] as const;
 
-function fieldsets(
-  tr: Translator,
-  mode: string,
-  values: Record<string, string | string[] | undefined>,
-): Fieldset[] {
-  const value = (name: string) => {
-    const v = values[name];
-    return typeof v === 'string' ? v : undefined;
-  };
+function fieldsets(tr: Translator, mode: string, values: FormValues): Fieldset[] {
   return [
     {
       fields: [
-        mode === 'add'
-          ? {
-              kind: 'text',
-              name: 'client_id',
-              label: tr.t('field.id'),
-              value: value('client_id'),
-              help: tr.t('field.id.help'),
-              attrs: { maxlength: 36 },
-            }
-          : { kind: 'readonly', name: 'client_id', label: tr.t('field.id'), display: value('client_id') },
+        uuidField(mode, {
+          name: 'client_id',
+          label: tr.t('field.id'),
+          value: textValue(values, 'client_id'),
+          help: tr.t('field.id.help'),
+        }),
         {
           kind: 'text',
           name: 'login',
           label: tr.t('client.login'),
-          value: value('login'),
+          value: textValue(values, 'login'),
           required: true,
           attrs: { maxlength: 1000 },
         },
@@ -44,7 +33,7 @@ function fieldsets(
           kind: 'number',
           name: 'age',
           label: tr.t('client.age'),
-          value: value('age'),
+          value: textValue(values, 'age'),
           required: true,
           attrs: { min: 0, max: 100, step: 1 },
         },
@@ -52,7 +41,7 @@ function fieldsets(
           kind: 'text',
           name: 'location',
           label: tr.t('client.location'),
-          value: value('location'),
+          value: textValue(values, 'location'),
           required: true,
           attrs: { maxlength: 1000 },
         },
@@ -60,7 +49,7 @@ function fieldsets(
           kind: 'select',
           name: 'gender',
           label: tr.t('client.gender'),
-          value: value('gender'),
+          value: textValue(values, 'gender'),
           required: true,
           choices: [
             { value: '', label: '---------' },
@@ -124,12 +113,7 @@ export const clientsModel: ModelAdmin<ClientRecord, ClientRecord> = {
     const { form, values } = readClient(tr, body);
     const id = form.uuid('client_id', { required: false }) ?? randomUUID();
     if (!values || !form.ok()) return { errors: form.errors };
-    if (
-      await getClientRecord(deps, id).then(
-        () => true,
-        () => false,
-      )
-    ) {
+    if (await exists(getClientRecord(deps, id))) {
       form.add('client_id', tr.t('form.idTaken'));
       return { errors: form.errors };
     }

@@ -1,11 +1,9 @@
 import { type EventRecord, getEventRecord, listEventRecords } from '@adnova/core/admin/records';
 import type { FastifyInstance } from 'fastify';
-import { ADMIN } from '../context.ts';
 import { type ModelAdmin, registerModelAdmin } from '../crud.ts';
-import { html } from '../html.ts';
 import type { MessageKey } from '../i18n/i18n.ts';
 import type { Kit } from '../render.ts';
-import { formatMoney, formatTime, linkedFilter } from '../views/widgets.ts';
+import { changeLink, formatMoney, formatTime, linkedFilter } from '../views/widgets.ts';
 
 /** Impressions and clicks are facts: listed and viewed, never edited here (issue 6). */
 function eventModel(
@@ -53,16 +51,13 @@ function eventModel(
             kind: 'readonly',
             name: 'campaign',
             label: tr.t('event.campaign'),
-            display:
-              record &&
-              html`<a href="${ADMIN}/campaigns/${record.campaignId}/change/">${record.campaignTitle}</a>`,
+            display: record && changeLink('campaigns', record.campaignId, record.campaignTitle),
           },
           {
             kind: 'readonly',
             name: 'client',
             label: tr.t('event.client'),
-            display:
-              record && html`<a href="${ADMIN}/clients/${record.clientId}/change/">${record.clientLogin}</a>`,
+            display: record && changeLink('clients', record.clientId, record.clientLogin),
           },
           { kind: 'readonly', name: 'date', label: tr.t('event.date'), display: record?.date },
           {

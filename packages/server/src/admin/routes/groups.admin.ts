@@ -7,21 +7,14 @@ import {
   type StaffGroupListRow,
   updateGroup,
 } from '@adnova/core/admin/groups';
-import { notFound } from '@adnova/core/errors';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN } from '../context.ts';
-import { type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
-import { type FormBody, fields, formReader } from '../forms.ts';
+import { type ModelAdmin, registerModelAdmin, saving, serialIdOf } from '../crud.ts';
+import { type FormBody, fields, formReader, listValue, textValue } from '../forms.ts';
 import { html } from '../html.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { Kit } from '../render.ts';
 import { permissionMatrix } from '../views/permissions.ts';
-
-function idOf(params: Record<string, string>): number {
-  const raw = params.id ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw notFound();
-  return Number(raw);
-}
 
 function readGroup(tr: Translator, body: FormBody) {
   const form = formReader(tr, body);
@@ -49,17 +42,11 @@ export const groupsModel: ModelAdmin<StaffGroupListRow, StaffGroupDetail> = {
   filters: () => [],
   list: (deps, params) => listGroups(deps, params),
   rowKey: (row) => String(row.id),
-  get: (deps, params) => getGroup(deps, idOf(params)),
+  get: (deps, params) => getGroup(deps, serialIdOf(params)),
   recordKey: (g) => String(g.id),
   describe: (g) => g.name,
   values: (g) => ({ name: g.name, permissions: g.permissions }),
   fieldsets(tr, _mode, values) {
-    const name = typeof values.name === 'string' ? values.name : undefined;
-    const permissions = Array.isArray(values.permissions)
-      ? values.permissions
-      : typeof values.permissions === 'string'
-        ? [values.permissions]
-        : [];
     return [
       {
         fields: [
@@ -67,7 +54,7 @@ export const groupsModel: ModelAdmin<StaffGroupListRow, StaffGroupDetail> = {
             kind: 'text',
             name: 'name',
             label: tr.t('group.name'),
-            value: name,
+            value: textValue(values, 'name'),
             required: true,
             attrs: { maxlength: 150 },
           },
@@ -75,7 +62,7 @@ export const groupsModel: ModelAdmin<StaffGroupListRow, StaffGroupDetail> = {
             kind: 'custom',
             name: 'permissions',
             label: tr.t('group.permissions'),
-            widget: permissionMatrix(tr, 'permissions', permissions),
+            widget: permissionMatrix(tr, 'permissions', listValue(values, 'permissions')),
           },
         ],
       },

@@ -3,13 +3,13 @@ import { AppError } from '@adnova/core/errors';
 import { deleteMlScore, setMlScore } from '@adnova/core/ml-scores/ml-scores';
 import { MAX_INT32 } from '@adnova/core/shared/schema';
 import type { FastifyInstance } from 'fastify';
-import { ADMIN } from '../context.ts';
-import { type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
-import { type FormValues, formReader } from '../forms.ts';
+import { exists, type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
+import { type FormValues, formReader, textValue } from '../forms.ts';
 import { html } from '../html.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { Kit } from '../render.ts';
-import { type Fieldset, linkedFilter } from '../views/widgets.ts';
+import { uuidField } from '../views/fields.ts';
+import { changeLink, type Fieldset, linkedFilter } from '../views/widgets.ts';
 
 const FIELDS = ['client_id', 'advertiser_id', 'score'];
 
@@ -19,50 +19,30 @@ function fieldsets(
   values: FormValues,
   record: MlScoreRecord | undefined,
 ): Fieldset[] {
-  const value = (name: string) => {
-    const v = values[name];
-    return typeof v === 'string' ? v : undefined;
-  };
   return [
     {
       fields: [
-        mode === 'add'
-          ? {
-              kind: 'text',
-              name: 'client_id',
-              label: tr.t('mlscore.client'),
-              value: value('client_id'),
-              required: true,
-              help: tr.t('mlscore.client.help'),
-              attrs: { maxlength: 36 },
-            }
-          : {
-              kind: 'readonly',
-              name: 'client_id',
-              label: tr.t('mlscore.client'),
-              display: html`<a href="${ADMIN}/clients/${record?.clientId ?? ''}/change/">${record?.clientLogin}</a> (${record?.clientId})`,
-            },
-        mode === 'add'
-          ? {
-              kind: 'text',
-              name: 'advertiser_id',
-              label: tr.t('mlscore.advertiser'),
-              value: value('advertiser_id'),
-              required: true,
-              help: tr.t('mlscore.advertiser.help'),
-              attrs: { maxlength: 36 },
-            }
-          : {
-              kind: 'readonly',
-              name: 'advertiser_id',
-              label: tr.t('mlscore.advertiser'),
-              display: html`<a href="${ADMIN}/advertisers/${record?.advertiserId ?? ''}/change/">${record?.advertiserName}</a> (${record?.advertiserId})`,
-            },
+        uuidField(mode, {
+          name: 'client_id',
+          label: tr.t('mlscore.client'),
+          value: textValue(values, 'client_id'),
+          required: true,
+          help: tr.t('mlscore.client.help'),
+          display: html`${changeLink('clients', record?.clientId ?? '', record?.clientLogin)} (${record?.clientId})`,
+        }),
+        uuidField(mode, {
+          name: 'advertiser_id',
+          label: tr.t('mlscore.advertiser'),
+          value: textValue(values, 'advertiser_id'),
+          required: true,
+          help: tr.t('mlscore.advertiser.help'),
+          display: html`${changeLink('advertisers', record?.advertiserId ?? '', record?.advertiserName)} (${record?.advertiserId})`,
+        }),
         {
           kind: 'number',
           name: 'score',
           label: tr.t('mlscore.score'),
-          value: value('score'),
+          value: textValue(values, 'score'),
           required: true,
           help: tr.t('mlscore.score.help'),
           attrs: { min: 0, max: MAX_INT32, step: 1 },
@@ -104,12 +84,7 @@ export const mlScoresModel: ModelAdmin<MlScoreRecord, MlScoreRecord> = {
     const score = form.integer('score', { min: 0, max: MAX_INT32 });
     if (!form.ok() || clientId === null || advertiserId === null || score === null)
       return { errors: form.errors };
-    if (
-      await getMlScoreRecord(deps, clientId, advertiserId).then(
-        () => true,
-        () => false,
-      )
-    ) {
+    if (await exists(getMlScoreRecord(deps, clientId, advertiserId))) {
       form.errors.nonField.push(tr.t('mlscore.exists'));
       return { errors: form.errors };
     }

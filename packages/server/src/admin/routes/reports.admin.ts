@@ -1,3 +1,4 @@
+import { can } from '@adnova/core/admin/permissions';
 import {
   deleteReport,
   deleteReports,
@@ -7,8 +8,7 @@ import {
   type ReportRecord,
   setReportState,
   setReportsState,
-} from '@adnova/core/admin/moderation';
-import { can } from '@adnova/core/admin/permissions';
+} from '@adnova/core/reports/reports';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN, principalOf } from '../context.ts';
 import { type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
@@ -16,7 +16,7 @@ import { formReader } from '../forms.ts';
 import { html } from '../html.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { Kit } from '../render.ts';
-import { booleanIcon, formatTime, yesNo } from '../views/widgets.ts';
+import { booleanIcon, changeLink, formatTime, yesNo } from '../views/widgets.ts';
 
 const stateLabel = (tr: Translator, state: string) =>
   REPORT_STATES.includes(state as ReportRecord['state'])
@@ -87,7 +87,7 @@ export const reportsModel: ModelAdmin<ReportRecord, ReportRecord> = {
           display:
             r?.campaignId == null
               ? tr.t('report.campaignDeleted')
-              : html`<a href="${ADMIN}/campaigns/${r.campaignId}/change/">${r.campaignTitle}</a>`,
+              : changeLink('campaigns', r.campaignId, r.campaignTitle),
         },
         {
           kind: 'readonly',
@@ -96,7 +96,7 @@ export const reportsModel: ModelAdmin<ReportRecord, ReportRecord> = {
           display:
             r?.clientId == null
               ? tr.t('report.clientDeleted')
-              : html`<a href="${ADMIN}/clients/${r.clientId}/change/">${r.clientLogin}</a>`,
+              : changeLink('clients', r.clientId, r.clientLogin),
         },
         { kind: 'readonly', name: 'message', label: tr.t('report.message'), display: r?.message ?? '—' },
         { kind: 'readonly', name: 'ad_title', label: tr.t('report.reportedTitle'), display: r?.adTitle },

@@ -14,7 +14,7 @@ import { AppError, notFound } from '@adnova/core/errors';
 import { MAX_INT32 } from '@adnova/core/shared/schema';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN, adminContext, flash, principalOf, requirePermission } from '../context.ts';
-import { readonlyField } from '../crud.ts';
+import { exists, readonlyField, sendDeletePage } from '../crud.ts';
 import {
   asBody,
   datetimeValue,
@@ -23,6 +23,7 @@ import {
   type FormValues,
   formReader,
   noErrors,
+  textValue,
   valuesOf,
 } from '../forms.ts';
 import { html, type SafeHtml } from '../html.ts';
@@ -32,8 +33,8 @@ import { csrfToken, type Kit, redirect, sendPage } from '../render.ts';
 import {
   booleanIcon,
   changeForm,
+  changeLink,
   changeList,
-  deleteConfirmation,
   type FieldSpec,
   formatTime,
   yesNo,
@@ -124,7 +125,7 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
       kind: 'number',
       name,
       label: tr.tt(label),
-      value: typeof values[name] === 'string' ? (values[name] as string) : undefined,
+      value: textValue(values, name),
       required: true,
       help: tr.tt(`${label}.help`),
       attrs: { min, max: MAX_INT32, step: 1 },
@@ -198,24 +199,12 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
     requirePermission(request, 'throttle_settings', 'delete');
     const { tr } = adminContext(request);
     if (!(await throttle.findSettings())) throw notFound();
-    return sendPage(request, reply, {
-      title: tr.t('delete.title'),
-      breadcrumbs: [
-        appCrumb(tr),
-        { label: tr.tt('settings.namePlural'), href: SETTINGS },
-        { label: tr.t('action.delete') },
-      ],
-      content: deleteConfirmation({
-        tr,
-        csrfToken: csrfToken(reply),
-        action: `${SETTINGS}delete/`,
-        question: tr.t('delete.question', {
-          name: tr.tt('settings.name'),
-          object: tr.tt('settings.display'),
-        }),
-        consequences: [tr.t('delete.throttleSettings')],
-        cancelHref: SETTINGS,
-      }),
+    return sendDeletePage(request, reply, {
+      crumbs: [appCrumb(tr), { label: tr.tt('settings.namePlural'), href: SETTINGS }],
+      action: `${SETTINGS}delete/`,
+      question: tr.t('delete.question', { name: tr.tt('settings.name'), object: tr.tt('settings.display') }),
+      consequences: [tr.t('delete.throttleSettings')],
+      cancelHref: SETTINGS,
     });
   });
 
@@ -286,8 +275,7 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
           { label: tr.tt('field.viewerId'), cell: (r) => r.viewerLabel || '—' },
           {
             label: tr.tt('field.user'),
-            cell: (r) =>
-              r.userId ? html`<a href="${ADMIN}/clients/${r.userId}/change/">${r.userId}</a>` : '—',
+            cell: (r) => (r.userId ? changeLink('clients', r.userId, r.userId) : '—'),
           },
           { label: tr.tt('field.ipAddressHash'), cell: (r) => shortHash(r.ipAddressHash) },
           { label: tr.tt('field.forceShow'), cell: (r) => booleanIcon(tr, r.action === 'show') },
@@ -337,13 +325,12 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
     values: FormValues,
     rule: OverrideView | undefined,
   ): FieldSpec[] => {
-    const value = (name: string) => (typeof values[name] === 'string' ? (values[name] as string) : undefined);
     const fields: FieldSpec[] = [
       {
         kind: 'radios',
         name: 'apply_to',
         label: tr.tt('override.applyTo'),
-        value: value('apply_to'),
+        value: textValue(values, 'apply_to'),
         required: true,
         help: tr.tt('override.applyTo.help'),
         choices: (['user', 'viewer', 'ip', 'all'] as const).map((v) => ({
@@ -355,7 +342,7 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
         kind: 'radios',
         name: 'action',
         label: tr.tt('override.action'),
-        value: value('action'),
+        value: textValue(values, 'action'),
         required: true,
         help: tr.tt('override.action.help'),
         choices: [
@@ -367,7 +354,7 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
         kind: 'text',
         name: 'scope',
         label: tr.tt('field.scope'),
-        value: value('scope'),
+        value: textValue(values, 'scope'),
         help: tr.tt('override.scope.help'),
         attrs: { maxlength: 512, placeholder: '/ads' },
       },
@@ -375,7 +362,7 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
         kind: 'text',
         name: 'user',
         label: tr.tt('field.user'),
-        value: value('user'),
+        value: textValue(values, 'user'),
         help: tr.t('throttle.user.help'),
         attrs: { maxlength: 36 },
       },
@@ -383,7 +370,7 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
         kind: 'text',
         name: 'viewer_id',
         label: tr.tt('field.viewerId'),
-        value: value('viewer_id'),
+        value: textValue(values, 'viewer_id'),
         help: tr.tt('field.viewerId.help'),
         attrs: { maxlength: 255 },
       },
@@ -391,7 +378,7 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
         kind: 'text',
         name: 'raw_ip',
         label: tr.tt('override.rawIp'),
-        value: value('raw_ip'),
+        value: textValue(values, 'raw_ip'),
         help: tr.tt('override.rawIp.help'),
         attrs: { maxlength: 64, autocomplete: 'off' },
       },
@@ -399,7 +386,7 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
         kind: 'datetime-local',
         name: 'expires_at',
         label: tr.tt('field.expiresAt'),
-        value: value('expires_at'),
+        value: textValue(values, 'expires_at'),
         help: tr.t('throttle.expiresAt.help'),
       },
     ];
@@ -508,13 +495,7 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
     const rawIp = form.text('raw_ip', { required: false, max: 64 });
     const expiresAt = form.datetime('expires_at');
     const user = applyTo === 'user' ? form.uuid('user', { required: false }) : null;
-    if (
-      user !== null &&
-      !(await getClientRecord(deps, user).then(
-        () => true,
-        () => false,
-      ))
-    ) {
+    if (user !== null && !(await exists(getClientRecord(deps, user)))) {
       form.add('user', tr.t('throttle.clientMissing'));
     }
     const input: OverrideInput = { applyTo, action, scope, userId: user, viewerId, rawIp, expiresAt };
@@ -581,21 +562,15 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
     const { tr } = adminContext(request);
     const rule = await throttle.getOverride(throttleId(request.params.id));
     const described = describeOverride(rule, tr.locale);
-    return sendPage(request, reply, {
-      title: tr.t('delete.title'),
-      breadcrumbs: [
+    return sendDeletePage(request, reply, {
+      crumbs: [
         appCrumb(tr),
         { label: tr.tt('override.namePlural'), href: OVERRIDES },
         { label: described, href: `${OVERRIDES}${rule.id}/change/` },
-        { label: tr.t('action.delete') },
       ],
-      content: deleteConfirmation({
-        tr,
-        csrfToken: csrfToken(reply),
-        action: `${OVERRIDES}${rule.id}/delete/`,
-        question: tr.t('delete.question', { name: tr.tt('override.name'), object: described }),
-        cancelHref: `${OVERRIDES}${rule.id}/change/`,
-      }),
+      action: `${OVERRIDES}${rule.id}/delete/`,
+      question: tr.t('delete.question', { name: tr.tt('override.name'), object: described }),
+      cancelHref: `${OVERRIDES}${rule.id}/change/`,
     });
   });
 
@@ -721,20 +696,11 @@ export async function throttleAdmin(app: FastifyInstance, { kit }: { kit: Kit })
       throw new AppError('FORBIDDEN', 'Forbidden');
     const { tr } = adminContext(request);
     const id = throttleId(request.params.id);
-    return sendPage(request, reply, {
-      title: tr.t('delete.title'),
-      breadcrumbs: [
-        appCrumb(tr),
-        { label: tr.tt('event.namePlural'), href: EVENTS },
-        { label: tr.t('action.delete') },
-      ],
-      content: deleteConfirmation({
-        tr,
-        csrfToken: csrfToken(reply),
-        action: `${EVENTS}${id}/delete/`,
-        question: tr.t('delete.question', { name: tr.tt('event.name'), object: `#${id}` }),
-        cancelHref: EVENTS,
-      }),
+    return sendDeletePage(request, reply, {
+      crumbs: [appCrumb(tr), { label: tr.tt('event.namePlural'), href: EVENTS }],
+      action: `${EVENTS}${id}/delete/`,
+      question: tr.t('delete.question', { name: tr.tt('event.name'), object: `#${id}` }),
+      cancelHref: EVENTS,
     });
   });
 

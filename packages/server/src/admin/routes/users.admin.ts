@@ -10,10 +10,9 @@ import {
   setStaffPassword,
   updateStaffUser,
 } from '@adnova/core/admin/users';
-import { notFound } from '@adnova/core/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN, adminContext, flash, principalOf, requireSuperuser } from '../context.ts';
-import { type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
+import { type ModelAdmin, registerModelAdmin, saving, serialIdOf } from '../crud.ts';
 import {
   asBody,
   type FormErrors,
@@ -21,38 +20,25 @@ import {
   formReader,
   issuesToErrors,
   isValidationError,
+  listValue,
   noErrors,
+  readNewPassword,
+  textValue,
 } from '../forms.ts';
 import { html } from '../html.ts';
-import type { Translator } from '../i18n/i18n.ts';
 import { csrfToken, type Kit, redirect, sendPage } from '../render.ts';
+import { newPasswordFields } from '../views/fields.ts';
 import { capitalize } from '../views/nav.ts';
 import { permissionMatrix } from '../views/permissions.ts';
-import { booleanIcon, changeForm, formatTime, yesNo } from '../views/widgets.ts';
+import { booleanIcon, changeForm, type FieldSpec, formatTime, yesNo } from '../views/widgets.ts';
 
 type UserRecord = StaffUserDetail & { groupChoices: { id: number; name: string }[] };
 
 const CHANGE_FIELDS = ['username', 'email', 'language', 'is_active', 'is_superuser', 'groups', 'permissions'];
 
-function idOf(params: Record<string, string>): number {
-  const raw = params.id ?? '';
-  if (!/^\d{1,15}$/.test(raw)) throw notFound();
-  return Number(raw);
-}
-
 async function loadUser(deps: Kit['deps'], id: number): Promise<UserRecord> {
   const [user, groupChoices] = await Promise.all([getStaffUser(deps, id), listAllGroups(deps)]);
   return { ...user, groupChoices };
-}
-
-function readPasswords(tr: Translator, body: ReturnType<typeof asBody>) {
-  const form = formReader(tr, body);
-  const password = form.text('password', { keepSpaces: true });
-  const confirmation = form.text('password2', { keepSpaces: true });
-  if (password !== '' && confirmation !== '' && password !== confirmation) {
-    form.add('password2', tr.t('form.passwordMismatch'));
-  }
-  return { form, password };
 }
 
 export const usersModel: ModelAdmin<StaffUserListRow, UserRecord> = {
@@ -89,7 +75,7 @@ export const usersModel: ModelAdmin<StaffUserListRow, UserRecord> = {
   },
   list: (deps, params) => listStaffUsers(deps, params),
   rowKey: (row) => String(row.id),
-  get: (deps, params) => loadUser(deps, idOf(params)),
+  get: (deps, params) => loadUser(deps, serialIdOf(params)),
   recordKey: (u) => String(u.id),
   describe: (u) => u.username,
   values: (u) => ({
@@ -102,44 +88,24 @@ export const usersModel: ModelAdmin<StaffUserListRow, UserRecord> = {
     permissions: u.permissions,
   }),
   fieldsets(tr, mode, values, u) {
-    const text = (name: string) => {
-      const v = values[name];
-      return typeof v === 'string' ? v : undefined;
-    };
-    const list = (name: string) => {
-      const v = values[name];
-      return Array.isArray(v) ? v : typeof v === 'string' ? [v] : [];
-    };
+    const username = (attrs: Record<string, string | number>): FieldSpec => ({
+      kind: 'text',
+      name: 'username',
+      label: tr.t('user.username'),
+      value: textValue(values, 'username'),
+      required: true,
+      help: tr.t('user.username.help'),
+      attrs,
+    });
     if (mode === 'add') {
       return [
         {
           fields: [
-            {
-              kind: 'text',
-              name: 'username',
-              label: tr.t('user.username'),
-              value: text('username'),
-              required: true,
-              help: tr.t('user.username.help'),
-              attrs: { maxlength: 150, autocomplete: 'off' },
-            },
-            {
-              kind: 'password',
-              name: 'password',
-              label: tr.t('user.password'),
-              value: '',
-              required: true,
-              help: tr.t('password.help'),
-              attrs: { autocomplete: 'new-password' },
-            },
-            {
-              kind: 'password',
-              name: 'password2',
-              label: tr.t('user.password2'),
-              value: '',
-              required: true,
-              attrs: { autocomplete: 'new-password' },
-            },
+            username({ maxlength: 150, autocomplete: 'off' }),
+            ...newPasswordFields(tr, {
+              password: tr.t('user.password'),
+              confirmation: tr.t('user.password2'),
+            }),
           ],
         },
       ];
@@ -147,15 +113,7 @@ export const usersModel: ModelAdmin<StaffUserListRow, UserRecord> = {
     return [
       {
         fields: [
-          {
-            kind: 'text',
-            name: 'username',
-            label: tr.t('user.username'),
-            value: text('username'),
-            required: true,
-            help: tr.t('user.username.help'),
-            attrs: { maxlength: 150 },
-          },
+          username({ maxlength: 150 }),
           {
             kind: 'readonly',
             name: 'password',
@@ -171,14 +129,14 @@ export const usersModel: ModelAdmin<StaffUserListRow, UserRecord> = {
             kind: 'email',
             name: 'email',
             label: tr.t('user.email'),
-            value: text('email'),
+            value: textValue(values, 'email'),
             attrs: { maxlength: 254 },
           },
           {
             kind: 'select',
             name: 'language',
             label: tr.t('user.language'),
-            value: text('language') ?? '',
+            value: textValue(values, 'language') ?? '',
             choices: [
               { value: '', label: tr.t('user.language.auto') },
               { value: 'en', label: 'English' },
@@ -194,14 +152,14 @@ export const usersModel: ModelAdmin<StaffUserListRow, UserRecord> = {
             kind: 'checkbox',
             name: 'is_active',
             label: tr.t('user.isActive'),
-            checked: text('is_active') === 'on',
+            checked: textValue(values, 'is_active') === 'on',
             help: tr.t('user.isActive.help'),
           },
           {
             kind: 'checkbox',
             name: 'is_superuser',
             label: tr.t('user.isSuperuser'),
-            checked: text('is_superuser') === 'on',
+            checked: textValue(values, 'is_superuser') === 'on',
             help: tr.t('user.isSuperuser.help'),
           },
           {
@@ -209,14 +167,14 @@ export const usersModel: ModelAdmin<StaffUserListRow, UserRecord> = {
             name: 'groups',
             label: tr.t('user.groups'),
             choices: (u?.groupChoices ?? []).map((g) => ({ value: String(g.id), label: g.name })),
-            selected: list('groups'),
+            selected: listValue(values, 'groups'),
             help: tr.t('user.groups.help'),
           },
           {
             kind: 'custom',
             name: 'permissions',
             label: tr.t('user.permissions'),
-            widget: permissionMatrix(tr, 'permissions', list('permissions')),
+            widget: permissionMatrix(tr, 'permissions', listValue(values, 'permissions')),
           },
         ],
       },
@@ -240,7 +198,8 @@ export const usersModel: ModelAdmin<StaffUserListRow, UserRecord> = {
     ];
   },
   async create(deps, tr, body) {
-    const { form, password } = readPasswords(tr, body);
+    const form = formReader(tr, body);
+    const password = readNewPassword(tr, form);
     const username = form.text('username', { max: 150 });
     if (!form.ok()) return { errors: form.errors };
     return saving(tr, ['username', 'password'], async () => {
@@ -301,29 +260,7 @@ export async function usersAdmin(app: FastifyInstance, { kit }: { kit: Kit }): P
           action: `${ADMIN}/users/${user.id}/password/`,
           csrfToken: csrfToken(reply),
           errors,
-          fieldsets: [
-            {
-              fields: [
-                {
-                  kind: 'password',
-                  name: 'password',
-                  label: tr.t('password.new'),
-                  value: '',
-                  required: true,
-                  help: tr.t('password.help'),
-                  attrs: { autocomplete: 'new-password' },
-                },
-                {
-                  kind: 'password',
-                  name: 'password2',
-                  label: tr.t('password.confirm'),
-                  value: '',
-                  required: true,
-                  attrs: { autocomplete: 'new-password' },
-                },
-              ],
-            },
-          ],
+          fieldsets: [{ fields: newPasswordFields(tr) }],
           submit: { label: tr.t('password.submit') },
         })}`,
     });
@@ -331,15 +268,16 @@ export async function usersAdmin(app: FastifyInstance, { kit }: { kit: Kit }): P
 
   app.get<{ Params: Record<string, string> }>('/users/:id/password/', async (request, reply) => {
     requireSuperuser(request);
-    const user = await loadUser(deps, idOf(request.params));
+    const user = await loadUser(deps, serialIdOf(request.params));
     return passwordPage(request, reply, user, noErrors());
   });
 
   app.post<{ Params: Record<string, string> }>('/users/:id/password/', async (request, reply) => {
     requireSuperuser(request);
     const { tr, session } = adminContext(request);
-    const user = await loadUser(deps, idOf(request.params));
-    const { form, password } = readPasswords(tr, asBody(request.body));
+    const user = await loadUser(deps, serialIdOf(request.params));
+    const form = formReader(tr, asBody(request.body));
+    const password = readNewPassword(tr, form);
     if (!form.ok()) return passwordPage(request, reply, user, form.errors, 400);
     try {
       await setStaffPassword(

@@ -1,4 +1,5 @@
 import type { ListPage } from '@adnova/core/admin/list-query';
+import { ADMIN } from '../context.ts';
 import type { FormErrors } from '../forms.ts';
 import { type HtmlValue, html, type SafeHtml } from '../html.ts';
 import type { Translator } from '../i18n/i18n.ts';
@@ -327,6 +328,11 @@ export function booleanIcon(tr: Translator, value: boolean | null): SafeHtml {
   return value
     ? html`<span class="icon-yes" title="${tr.t('list.yes')}">✔<span class="visually-hidden"> ${tr.t('list.yes')}</span></span>`
     : html`<span class="icon-no" title="${tr.t('list.no')}">✘<span class="visually-hidden"> ${tr.t('list.no')}</span></span>`;
+}
+
+/** A link to a record's change page, e.g. `changeLink('clients', id, login)`. */
+export function changeLink(path: string, id: string | number, label: HtmlValue): SafeHtml {
+  return html`<a href="${ADMIN}/${path}/${id}/change/">${label}</a>`;
 }
 
 /** Yes/no (and unknown) filter choices. */
