@@ -154,6 +154,7 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
     DATABASE_URL: databaseUrl,
     NODE_ENV: 'production',
     ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
+    ADMIN_SESSION_SECRET: randomBytes(32).toString('hex'),
     // Embedded mode is embedded throughout: in-process throttle counters.
     ...(kind === 'pglite' ? { REDIS_URL: '' } : {}),
   });
