@@ -799,9 +799,11 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
-        /** @description Error: a message, or a list of validation issues naming the fields. */
+        /** @description Unknown client, nothing eligible, or throttled (then with Retry-After unless blocked without expiry). */
         404: {
           headers: {
+            /** @description Seconds until the throttle shows ads to this viewer again (throttled requests only). */
+            'Retry-After'?: number;
             [name: string]: unknown;
           };
           content: {

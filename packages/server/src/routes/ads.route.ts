@@ -17,7 +17,21 @@ export const adsRoutes: FastifyPluginAsyncTypebox<{ deps: Deps }> = async (app, 
         description:
           'Only campaigns active today whose targeting matches the client; never over impressions_limit; a campaign that reached clicks_limit is not served. 404 when nothing is eligible, and 404 with a Retry-After header when the ads throttle refuses this viewer (client, IP and User-Agent over the impression threshold in the scope, or blocked by an administrator); a throttled request records no impression.',
         querystring: GetAdQuery,
-        response: { 200: refTo(AdSchema), 400: error, 404: error },
+        response: {
+          200: refTo(AdSchema),
+          400: error,
+          404: {
+            ...error,
+            description:
+              'Unknown client, nothing eligible, or throttled (then with Retry-After unless blocked without expiry).',
+            headers: {
+              'Retry-After': Type.Integer({
+                description:
+                  'Seconds until the throttle shows ads to this viewer again (throttled requests only).',
+              }),
+            },
+          },
+        },
       },
     },
     async (request) =>
