@@ -54,13 +54,18 @@ const CLIENT_SNAPSHOT: PreparedStatement = {
   text: `SELECT cl.age, cl.gender, cl.location, pc.day, cv.version,
                coalesce((SELECT json_object_agg(s.advertiser_id, s.score) FROM ml_scores s
                           WHERE s.client_id = cl.id), '{}'::json) AS scores,
-               coalesce((SELECT json_agg(i.campaign_id) FROM impressions i
-                          WHERE i.client_id = cl.id), '[]'::json) AS seen,
+               coalesce(ev.seen, '[]'::json) AS seen,
                coalesce((SELECT json_agg(k.campaign_id) FROM clicks k
                           WHERE k.client_id = cl.id), '[]'::json) AS clicked,
-               coalesce((SELECT json_agg(c.id) FROM impressions i JOIN campaigns c ON c.id = i.campaign_id
-                          WHERE i.client_id = cl.id AND c.clicks_count >= c.clicks_limit), '[]'::json) AS capped
+               coalesce(ev.capped, '[]'::json) AS capped
           FROM clients cl CROSS JOIN platform_clock pc CROSS JOIN catalog_version cv
+          -- One pass over the client's impressions gives both the seen campaigns and those of them
+          -- at their clicks cap.
+          LEFT JOIN LATERAL (
+            SELECT json_agg(i.campaign_id) AS seen,
+                   json_agg(i.campaign_id) FILTER (WHERE c.clicks_count >= c.clicks_limit) AS capped
+              FROM impressions i JOIN campaigns c ON c.id = i.campaign_id
+             WHERE i.client_id = cl.id) ev ON true
          WHERE cl.id = $1::uuid`,
 };
 
