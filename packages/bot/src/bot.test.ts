@@ -5,25 +5,7 @@ import sharp from 'sharp';
 import { click, getAd } from '../../server/test/helper.ts';
 import { type BotAction, plain, said } from '../test/fake-telegram.ts';
 import { type Harness, needsRedis, startHarness } from '../test/harness.ts';
-
-type Campaign = {
-  campaign_id: string;
-  ad_title: string;
-  ad_text: string;
-  impressions_limit: number;
-  clicks_limit: number;
-  cost_per_impression: number;
-  cost_per_click: number;
-  start_date: number;
-  end_date: number;
-  targeting: {
-    gender: string | null;
-    age_from: number | null;
-    age_to: number | null;
-    location: string | null;
-  };
-  ad_image: string | null;
-};
+import type { Campaign } from './api/adnova-api.ts';
 
 /** One harness for the tests of a suite (each test makes its own users and advertisers). */
 function sharedHarness(options: Parameters<typeof startHarness>[1] = {}): { h: Harness } {
