@@ -17,7 +17,12 @@ export type AppErrorCode =
    * ads-throttle.md §0). `details.headers` carries `Retry-After` when the refusal ends.
    */
   | 'THROTTLED'
-  /** A backing service (database, cache) is unreachable (503). */
+  /**
+   * Too many attempts from one client in a window, or more concurrent expensive work than the
+   * process takes on (admin login floods, spec §8 #40): 429, `details.headers` carries `Retry-After`.
+   */
+  | 'RATE_LIMITED'
+  /** A backing service (database, cache) is unreachable, or the process sheds load (503). */
   | 'UNAVAILABLE'
   /**
    * A bot-only endpoint (`/telegram/links…`) was called without the shared `BOT_API_TOKEN`, with

@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { NonEmptyString, refTo, Uuid } from '../shared/schema.ts';
+import { MAX_BULK, NonEmptyString, refTo, Uuid } from '../shared/schema.ts';
 
 export const AdvertiserSchema = Type.Object(
   {
@@ -11,5 +11,7 @@ export const AdvertiserSchema = Type.Object(
 export type Advertiser = Static<typeof AdvertiserSchema>;
 
 export const UpsertAdvertisersBody = Type.Array(refTo(AdvertiserSchema), {
-  description: 'Advertisers to create or replace; the last occurrence of a repeated id wins.',
+  description:
+    'Advertisers to create or replace; the last occurrence of a repeated id wins; at most 10,000 per request.',
+  maxItems: MAX_BULK,
 });

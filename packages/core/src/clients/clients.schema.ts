@@ -1,5 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { NonEmptyString, refTo, Uuid } from '../shared/schema.ts';
+import { MAX_BULK, NonEmptyString, refTo, Uuid } from '../shared/schema.ts';
 
 export const GenderSchema = Type.Union([Type.Literal('MALE'), Type.Literal('FEMALE')]);
 
@@ -16,5 +16,7 @@ export const ClientSchema = Type.Object(
 export type Client = Static<typeof ClientSchema>;
 
 export const UpsertClientsBody = Type.Array(refTo(ClientSchema), {
-  description: 'Clients to create or replace; the last occurrence of a repeated id wins.',
+  description:
+    'Clients to create or replace; the last occurrence of a repeated id wins; at most 10,000 per request.',
+  maxItems: MAX_BULK,
 });

@@ -13,8 +13,24 @@ export const Uuid = (description?: string) =>
 export const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 /** Storage bound of dates and scores (int4). */
 export const MAX_INT32 = 2_147_483_647;
+/** Most elements one bulk body holds (spec §8 #39); a longer body is refused before validation. */
+export const MAX_BULK = 10_000;
 /** Cap on ad texts (spec §8 #35). */
 export const MAX_TEXT = 10_000;
+
+/**
+ * Characters PostgreSQL `text` cannot store (NUL) or UTF-8 cannot encode (a surrogate without its
+ * pair). JSON and form bodies can carry both; they are refused as validation errors (spec §8 #38)
+ * instead of failing in the database.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: finding NUL is the point.
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** The message of a string refused by `isStorableText` (spec §8 #38). */
+export const UNSTORABLE_TEXT_MESSAGE = 'must not contain NUL or unpaired surrogate characters';
+
+/** Whether PostgreSQL can store the string as `text`: no NUL, no unpaired surrogate. */
+export const isStorableText = (value: string): boolean => !UNSTORABLE.test(value);
 
 export const NonEmptyString = (options: { maxLength?: number; description?: string } = {}) =>
   Type.String({ minLength: 1, ...options });
@@ -34,6 +50,11 @@ export const ErrorSchema = Type.Object(
         }),
       ),
     ]),
+    truncated: Type.Optional(
+      Type.Boolean({
+        description: 'Present (true) when more validation issues were found than the 100 listed.',
+      }),
+    ),
   },
   { $id: 'Error', description: 'Error: a message, or a list of validation issues naming the fields.' },
 );

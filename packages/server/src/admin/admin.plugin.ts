@@ -6,6 +6,7 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isUnavailable, statusOf } from '../http/errors.ts';
 import { ADMIN, adminContext, CSRF_COOKIE, cookieOptions, loadAdminContext } from './context.ts';
 import { html } from './html.ts';
 import type { MessageKey } from './i18n/i18n.ts';
@@ -54,24 +55,6 @@ function errorPage(
       ${detail === undefined || detail === '' ? '' : html`<p class="errornote">${detail}</p>`}
     </div>`,
   });
-}
-
-const APP_STATUS: Record<AppError['code'], number> = {
-  VALIDATION: 400,
-  NOT_FOUND: 404,
-  FORBIDDEN: 403,
-  CONFLICT: 409,
-  THROTTLED: 429,
-  UNAVAILABLE: 503,
-  UNAUTHORIZED: 403,
-};
-
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return (
-    typeof code === 'string' &&
-    (/^(ECONNREFUSED|ECONNRESET|ETIMEDOUT|EPIPE|ENOTFOUND)$/.test(code) || code.startsWith('08'))
-  );
 }
 
 /**
@@ -140,7 +123,7 @@ export async function adminPlugin(app: FastifyInstance, { deps }: { deps: Deps }
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
-      const status = APP_STATUS[error.code];
+      const status = statusOf(error.code);
       const { tr } = adminContext(request);
       const detail = status === 400 || status === 409 ? tr.domain(error.message) : undefined;
       return errorPage(request, reply, status, detail);
@@ -166,7 +149,7 @@ export async function adminPlugin(app: FastifyInstance, { deps }: { deps: Deps }
     if (error.validation || (status !== undefined && status >= 400 && status < 500)) {
       return errorPage(request, reply, error.validation ? 400 : (status ?? 400));
     }
-    if (isConnectionError(error)) {
+    if (isUnavailable(error)) {
       request.log.error({ err: error }, 'admin: backing service unavailable');
       return errorPage(request, reply, 503);
     }

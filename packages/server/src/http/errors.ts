@@ -1,7 +1,11 @@
 import { AppError, type AppErrorCode, type Issue } from '@adnova/core/errors';
+import { UNSTORABLE_TEXT_MESSAGE } from '@adnova/core/shared/schema';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 
-/** The one table from domain error codes to HTTP (STYLE: map codes in exactly one place). */
+/**
+ * The one table from domain error codes to HTTP (STYLE: map codes in exactly one place), used by
+ * the API's error handler, the admin's error pages and the 404 handler.
+ */
 const STATUS: Record<AppErrorCode, number> = {
   VALIDATION: 400,
   NOT_FOUND: 404,
@@ -9,9 +13,54 @@ const STATUS: Record<AppErrorCode, number> = {
   CONFLICT: 409,
   // 404 like "no ad to serve" (api.md §5.4 item 9): a throttled viewer simply gets no ad.
   THROTTLED: 404,
+  RATE_LIMITED: 429,
   UNAVAILABLE: 503,
   UNAUTHORIZED: 401,
 };
+
+/** The HTTP status of a domain error code. */
+export function statusOf(code: AppErrorCode): number {
+  return STATUS[code];
+}
+
+/** Most validation issues one 400 lists (spec §8 #39); the body says `"truncated": true` beyond. */
+export const MAX_ISSUES = 100;
+
+// Connection-level failures of PostgreSQL: class 08 (connection exception), 57P01..57P03 (admin
+// or crash shutdown, cannot connect now), 53300 (too many connections).
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+const UNAVAILABLE_ERRNO = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+]);
+// ioredis: a command that exhausted its reconnection retries, or was sent on a closed connection.
+const REDIS_UNAVAILABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
+const UNAVAILABLE_MESSAGES = [
+  'Connection is closed.',
+  "Stream isn't writeable and enableOfflineQueue options is false",
+  // node-postgres: the pool could not hand out a connection in time, or the client died mid-query.
+  'timeout exceeded when trying to connect',
+  'Connection terminated unexpectedly',
+  'Connection terminated due to connection timeout',
+];
+
+/**
+ * Whether an error means a backing service (PostgreSQL, Redis, S3) is unreachable or shutting
+ * down, rather than a bug: answered 503, never 500 (spec §8 #41).
+ */
+export function isUnavailable(error: unknown): boolean {
+  if (error instanceof AppError) return error.code === 'UNAVAILABLE';
+  if (typeof error !== 'object' || error === null) return false;
+  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  if (typeof code === 'string' && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code)))
+    return true;
+  if (typeof name === 'string' && REDIS_UNAVAILABLE_NAMES.has(name)) return true;
+  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.startsWith(m));
+}
 
 const PART_LOC: Record<string, string> = {
   body: 'body',
@@ -30,7 +79,7 @@ type AjvIssue = {
 /** Turns schema-validation failures into issues whose `loc` and `msg` name the field. */
 export function validationIssues(errors: readonly AjvIssue[], part: string | undefined): Issue[] {
   const root = PART_LOC[part ?? 'body'] ?? 'body';
-  return errors.map((e) => {
+  return errors.slice(0, MAX_ISSUES).map((e) => {
     const loc: (string | number)[] = [root];
     for (const segment of e.instancePath.split('/').slice(1)) {
       const key = segment.replaceAll('~1', '/').replaceAll('~0', '~');
@@ -52,27 +101,10 @@ export function validationIssues(errors: readonly AjvIssue[], part: string | und
       msg = `must be one of ${e.params.allowedValues.join(', ')}`;
     }
     if (e.keyword === 'anyOf') msg = 'has an invalid type or value';
+    if (e.keyword === 'storableText') msg = UNSTORABLE_TEXT_MESSAGE;
+    if (e.keyword === 'maxItems') msg = `must contain at most ${String(e.params.limit)} elements`;
     return { loc, msg: `${field} ${msg}`, type: `${e.keyword}_error` };
   });
-}
-
-function isConnectionError(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return (
-    typeof code === 'string' &&
-    ([
-      'ECONNREFUSED',
-      'ECONNRESET',
-      'ETIMEDOUT',
-      'EPIPE',
-      'ENOTFOUND',
-      '57P01',
-      '57P03',
-      '08006',
-      '08001',
-    ].includes(code) ||
-      code.startsWith('08'))
-  );
 }
 
 /** Fastify's own 4xx errors (bad JSON, body too large, media type…) keep their status. */
@@ -94,12 +126,13 @@ export function errorHandler(
 ): FastifyReply {
   if (error instanceof AppError) {
     for (const [name, value] of Object.entries(error.details.headers ?? {})) reply.header(name, value);
-    return reply.code(STATUS[error.code]).send({ detail: error.message });
+    if (error.code === 'UNAVAILABLE' && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '5');
+    return reply.code(statusOf(error.code)).send({ detail: error.message });
   }
   if (error.validation) {
-    return reply
-      .code(400)
-      .send({ detail: validationIssues(error.validation as AjvIssue[], error.validationContext) });
+    const found = error.validation as AjvIssue[];
+    const detail = validationIssues(found, error.validationContext);
+    return reply.code(400).send(found.length > MAX_ISSUES ? { detail, truncated: true } : { detail });
   }
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return reply.code(400).send({ detail: FASTIFY_MESSAGES.FST_ERR_CTP_INVALID_JSON_BODY });
@@ -108,9 +141,9 @@ export function errorHandler(
   if (clientStatus !== undefined) {
     return reply.code(clientStatus).send({ detail: FASTIFY_MESSAGES[error.code] ?? error.message });
   }
-  if (isConnectionError(error)) {
+  if (isUnavailable(error)) {
     request.log.error({ err: error }, 'backing service unavailable');
-    return reply.code(503).send({ detail: 'Service Unavailable' });
+    return reply.code(503).header('Retry-After', '5').send({ detail: 'Service Unavailable' });
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.code(500).send({ detail: 'Internal Server Error' });
