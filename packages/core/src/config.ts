@@ -11,6 +11,13 @@ export type DatabaseConfig =
       poolSize: number;
       /** `DATABASE_READ_URL`: a read replica for statistics reads; unset = the primary. */
       readUrl?: string | undefined;
+      /**
+       * `DATABASE_STATEMENT_TIMEOUT_MS` (default 30 s): PostgreSQL cancels a statement running
+       * longer (0 = never); migrations run without it.
+       */
+      statementTimeoutMs?: number;
+      /** `DATABASE_CONNECT_TIMEOUT_MS` (default 10 s): the longest wait for a pool connection (then 503). */
+      connectTimeoutMs?: number;
     };
 
 /** Shared cache and counters: in-process, or Redis when `REDIS_URL` is set. */
@@ -124,6 +131,20 @@ export type AdminConfig = {
   secureCookies: boolean;
 };
 
+/**
+ * Bounds on checking an uploaded image (issue 12): decoding is the one CPU-heavy step of an upload,
+ * and its cost follows the pixel count, not the file size (a 344 KB PNG claimed 88 megapixels and
+ * took seconds of CPU).
+ */
+export type ImagesConfig = {
+  /** `IMAGE_MAX_PIXELS` (default 4096 × 4096): larger images (width × height) are refused from their header. */
+  maxPixels: number;
+  /** `IMAGE_DECODE_CONCURRENCY` (default 2): images one process decodes at once. */
+  decodeConcurrency: number;
+  /** `IMAGE_DECODE_QUEUE` (default 8): uploads waiting for a decode slot; more get 503 + Retry-After. */
+  decodeQueue: number;
+};
+
 /** Smallest accepted `ADMIN_SESSION_SECRET`, bytes. */
 export const MIN_ADMIN_SESSION_SECRET_BYTES = 32;
 /** Smallest accepted `ADMIN_PASSWORD`, characters (the panel's own password rule). */
@@ -146,7 +167,48 @@ export type Config = {
     trustProxy: boolean | number | string[];
     /** Absolute base URL under which this server is reachable; used for media links. */
     publicBaseUrl: string;
+    /** Socket and request time bounds (spec §8 #41), milliseconds. */
+    timeouts: {
+      /** `HTTP_REQUEST_TIMEOUT_MS`: the whole request (headers and body) must arrive within it. */
+      requestMs: number;
+      /** `HTTP_HEADERS_TIMEOUT_MS`: the request headers must arrive within it. */
+      headersMs: number;
+      /** `HTTP_KEEP_ALIVE_TIMEOUT_MS`: an idle keep-alive connection is closed after it. */
+      keepAliveMs: number;
+      /** `HTTP_HANDLER_TIMEOUT_MS`: a request not answered within it gets 503 and its signal aborts. */
+      handlerMs: number;
+    };
+    /**
+     * Load shedding (spec §8 #41): above these, requests get 503 + Retry-After at once instead of
+     * queueing; `/livez`, `/health` and `/metrics` are always served. 0 switches a check off.
+     */
+    shed: {
+      /** `HTTP_SHED_EVENT_LOOP_DELAY_MS`: mean event-loop delay over the last sample. */
+      maxEventLoopDelayMs: number;
+      /** `HTTP_SHED_HEAP_USED_BYTES`: V8 heap in use; unset = 85 % of the heap limit. */
+      maxHeapUsedBytes: number | undefined;
+      /** `HTTP_SHED_RSS_BYTES`: resident memory of the process (PGlite's WebAssembly memory included). */
+      maxRssBytes: number;
+      /** `HTTP_SHED_RETRY_AFTER_SECONDS`: the Retry-After of a shed request. */
+      retryAfterSeconds: number;
+    };
+    /**
+     * Optional per-client-IP rate limit of the public API (`@fastify/rate-limit`, counted in Redis
+     * when `REDIS_URL` is set). Off by default: the platform's contract has no rate limit.
+     */
+    rateLimit: {
+      /** `HTTP_RATE_LIMIT_MAX`: requests per IP per window; 0 = off. */
+      max: number;
+      /** `HTTP_RATE_LIMIT_WINDOW_SECONDS`. */
+      windowSeconds: number;
+    };
   };
+  /**
+   * `SHUTDOWN_TIMEOUT_MS` (default 10 s): on SIGTERM the process stops accepting, finishes in-flight
+   * requests and jobs and closes its pools; whatever is still open after this bound is abandoned and
+   * the process exits (with code 1), even when PostgreSQL or Redis are gone.
+   */
+  shutdownTimeoutMs: number;
   log: { level: string };
   database: DatabaseConfig;
   /**
@@ -161,6 +223,8 @@ export type Config = {
     /** Fraction in [0, 0.05] an operator allows over `impressions_limit` (spec §5.4); 0 = hard cap. */
     impressionsOvershoot: number;
   };
+  /** Campaign image uploads (spec §7.1): what one upload may cost to check. */
+  images: ImagesConfig;
   throttle: AdsThrottleConfig;
   queue: QueueConfig;
   llm: LlmConfig;
@@ -265,6 +329,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       url: checked ?? '',
       poolSize: int('DATABASE_POOL_SIZE', 20, 1, 1000),
       readUrl: url('DATABASE_READ_URL', ['postgres:', 'postgresql:']),
+      statementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
+      connectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
     };
   }
   if (database.kind !== 'postgres' && env.DATABASE_READ_URL)
@@ -320,7 +386,27 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       corsOrigin: env.CORS_ORIGIN || '*',
       trustProxy: trustProxy(env.HTTP_TRUST_PROXY),
       publicBaseUrl: publicBaseUrl.replace(/\/+$/, ''),
+      timeouts: {
+        requestMs: int('HTTP_REQUEST_TIMEOUT_MS', 30_000, 1000, 3_600_000),
+        headersMs: int('HTTP_HEADERS_TIMEOUT_MS', 10_000, 1000, 600_000),
+        keepAliveMs: int('HTTP_KEEP_ALIVE_TIMEOUT_MS', 72_000, 1000, 3_600_000),
+        handlerMs: int('HTTP_HANDLER_TIMEOUT_MS', 30_000, 100, 3_600_000),
+      },
+      shed: {
+        maxEventLoopDelayMs: int('HTTP_SHED_EVENT_LOOP_DELAY_MS', 1000, 0, 600_000),
+        maxHeapUsedBytes:
+          env.HTTP_SHED_HEAP_USED_BYTES === undefined || env.HTTP_SHED_HEAP_USED_BYTES === ''
+            ? undefined
+            : int('HTTP_SHED_HEAP_USED_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+        maxRssBytes: int('HTTP_SHED_RSS_BYTES', 0, 0, Number.MAX_SAFE_INTEGER),
+        retryAfterSeconds: int('HTTP_SHED_RETRY_AFTER_SECONDS', 5, 1, 3600),
+      },
+      rateLimit: {
+        max: int('HTTP_RATE_LIMIT_MAX', 0, 0, 1_000_000_000),
+        windowSeconds: int('HTTP_RATE_LIMIT_WINDOW_SECONDS', 60, 1, 86_400),
+      },
     },
+    shutdownTimeoutMs: int('SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     log: {
       level: oneOf('LOG_LEVEL', appEnv === 'test' ? 'silent' : 'info', [
         'fatal',
@@ -337,6 +423,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     cache,
     storage,
     ads: { impressionsOvershoot: num('ADS_IMPRESSIONS_OVERSHOOT', 0, 0, 0.05) },
+    images: {
+      // 4096² covers 4K UHD (8.3 MP) and 12 MP phone photos; the ceiling is Pillow's bomb threshold,
+      // the seed's effective limit, which issue 12 showed to be far too expensive as a default.
+      maxPixels: int('IMAGE_MAX_PIXELS', 4096 * 4096, 1, 89_478_485),
+      decodeConcurrency: int('IMAGE_DECODE_CONCURRENCY', 2, 1, 64),
+      decodeQueue: int('IMAGE_DECODE_QUEUE', 8, 0, 1000),
+    },
     queue,
     llm,
     admin,

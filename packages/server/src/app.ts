@@ -23,6 +23,7 @@ import { docsPlugin } from './http/docs.ts';
 import { errorHandler } from './http/errors.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { notFoundPlugin } from './http/not-found.ts';
+import { overloadPlugin } from './http/overload.ts';
 import { schemaController } from './http/validation.ts';
 import { adImageRoutes } from './routes/ad-image.route.ts';
 import { adsRoutes } from './routes/ads.route.ts';
@@ -57,9 +58,24 @@ function trustProxyOption(trust: boolean | number | string[]) {
 
 /** The HTTP shell over the domain: every route registered by name, errors mapped in one place. */
 export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<FastifyInstance> {
+  const { timeouts } = deps.config.http;
   const app = Fastify({
     loggerInstance: deps.log as FastifyBaseLogger,
     bodyLimit: deps.config.http.bodyLimit,
+    // Time bounds (spec §8 #41): a client must send its whole request within `requestMs` (a
+    // slow-body client no longer holds a socket for minutes), and a request not answered within
+    // `handlerMs` gets 503 with its `request.signal` aborted. Node checks the socket bounds every
+    // `connectionsCheckingInterval`, 30 s by default, which would stretch them; once a second here.
+    requestTimeout: timeouts.requestMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
+    handlerTimeout: timeouts.handlerMs,
+    http: {
+      headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
+      connectionsCheckingInterval: 1000,
+    },
+    // Plugins read files and the database at start; on a busy machine Fastify's 10 s default was
+    // seen to fail (`Plugin did not start in time`), so give them a minute.
+    pluginTimeout: 60_000,
     trustProxy: trustProxyOption(deps.config.http.trustProxy),
     schemaController,
     // Echo a valid caller-supplied correlation id, otherwise make one (spec §1.1).
@@ -103,6 +119,13 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     origin:
       deps.config.http.corsOrigin === '*' ? '*' : deps.config.http.corsOrigin.split(',').map((s) => s.trim()),
     exposedHeaders: ['Correlation-ID', 'X-Total-Count', 'Retry-After'],
+  });
+  // First, so an overloaded process refuses work before parsing or validating anything.
+  await app.register(overloadPlugin, {
+    config: deps.config.http,
+    metrics: deps.metrics,
+    redis: deps.cache.redis,
+    keyPrefix: deps.config.throttle.keyPrefix,
   });
   await app.register(notFoundPlugin);
   await app.register(metricsPlugin, { metrics: deps.metrics });

@@ -44,17 +44,32 @@ async function main(): Promise<void> {
     : undefined;
 
   let stopping = false;
+  // Graceful and bounded (spec §8 #41): stop accepting, let in-flight requests and jobs finish,
+  // close the pools; a dependency that is gone (PostgreSQL, Redis) cannot hold the exit past the bound.
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    log.info({ signal }, 'shutting down');
+    log.info({ signal, boundMs: config.shutdownTimeoutMs }, 'shutting down');
+    const deadline = setTimeout(() => {
+      log.error(
+        { boundMs: config.shutdownTimeoutMs },
+        'shutdown did not finish within SHUTDOWN_TIMEOUT_MS; exiting anyway',
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    deadline.unref();
+    let code = 0;
     try {
       await bot.stop();
       await app?.close();
       await worker?.close();
       await deps.close();
+      log.info('shut down');
+    } catch (error) {
+      log.error({ err: error }, 'shutdown failed');
+      code = 1;
     } finally {
-      process.exit(0);
+      process.exit(code);
     }
   };
   process.once('SIGINT', () => void stop('SIGINT'));

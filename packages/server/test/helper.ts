@@ -38,6 +38,9 @@ export function testConfig(env: Record<string, string | undefined> = {}): Config
     // Each test app's BullMQ queue is its own (dropped on close); retries back off quickly.
     QUEUE_KEY_PREFIX: `adnova:test:${randomUUID()}:queue`,
     QUEUE_BACKOFF_MS: '20',
+    // Load shedding on event-loop delay is off: on a busy machine a test's own PGlite work can lag
+    // the loop past any bound. Its tests (overload.test.ts) switch it on.
+    HTTP_SHED_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
 }

@@ -60,12 +60,17 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
 /** Opens the configured database (PGlite on disk, PGlite in memory, or a PostgreSQL pool). */
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.kind === 'postgres') {
+    // Every request's database work is bounded (spec §8 #41): a statement running past the
+    // timeout is cancelled by the server, and waiting for a pool connection ends in a 503.
+    const statementTimeout = `-c statement_timeout=${config.statementTimeoutMs ?? 30_000}`;
+    const connectionTimeoutMillis = config.connectTimeoutMs ?? 10_000;
     const pool = new pg.Pool({
       connectionString: config.url,
       max: config.poolSize,
+      connectionTimeoutMillis,
       // JIT compilation pays off for long analytical queries, never for these short OLTP ones: with
       // rough statistics (fresh tables) it added ~50 ms to a 1 ms ad-selection query.
-      options: '-c jit=off',
+      options: `-c jit=off ${statementTimeout}`,
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
@@ -74,7 +79,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       ? new pg.Pool({
           connectionString: config.readUrl,
           max: config.poolSize,
-          options: '-c jit=off -c default_transaction_read_only=on',
+          connectionTimeoutMillis,
+          options: `-c jit=off ${statementTimeout} -c default_transaction_read_only=on`,
         })
       : undefined;
     readPool?.on('error', () => {});
@@ -89,6 +95,8 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       async migrate() {
         const client = await pool.connect();
         try {
+          // A migration may rewrite a large table: the per-statement bound is for requests.
+          await client.query('SET statement_timeout = 0');
           await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
           try {
             await migrateNodePg(drizzleNodePg(client, { schema }), migrationOptions);
@@ -96,6 +104,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
             await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
           }
         } finally {
+          await client.query('RESET statement_timeout').catch(() => {});
           client.release();
         }
       },

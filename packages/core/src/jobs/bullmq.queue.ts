@@ -18,14 +18,16 @@ import {
 const QUEUE_NAME = 'jobs';
 /** Redis calls from request paths give up after this long instead of waiting for a reconnect. */
 const OPERATION_TIMEOUT_MS = 5000;
+/**
+ * How long a close waits for running jobs and Redis before it drops the connections: within the
+ * default 10 s shutdown bound (SHUTDOWN_TIMEOUT_MS), leaving time for the pools after it.
+ */
+const CLOSE_GRACE_MS = 3000;
 
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
+function withTimeout<T>(promise: Promise<T>, what: string, ms = OPERATION_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`${what} timed out after ${OPERATION_TIMEOUT_MS} ms`)),
-      OPERATION_TIMEOUT_MS,
-    );
+    timer = setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
@@ -181,8 +183,20 @@ export function createBullmqQueue(config: QueueConfig & { kind: 'bullmq' }, log:
       if (closed) return;
       closed = true;
       for (const controller of interruptible) controller.abort();
-      await worker?.close();
-      await queue.close();
+      // A graceful close waits on Redis (the worker's blocking read, the queue's pending
+      // commands); with Redis gone it never ends, so after a grace period the sockets are dropped.
+      const graceful = (async () => {
+        await worker?.close();
+        await queue.close();
+      })();
+      try {
+        await withTimeout(graceful, 'closing the job queue', CLOSE_GRACE_MS);
+      } catch (error) {
+        log.warn({ err: error }, 'job queue: Redis did not answer the close; disconnecting');
+        graceful.catch(() => {});
+        // Not awaited: BullMQ's disconnect first waits for a client that may never connect.
+        for (const closing of [worker?.disconnect(), queue.disconnect()]) closing?.catch(() => {});
+      }
     },
   };
 }

@@ -20,6 +20,11 @@ export type Metrics = {
   selectionDuration: Histogram;
   /** Answers of the atomic impression record, including lost races at a cap. */
   impressionRecords: Counter<'outcome'>;
+  /**
+   * Requests refused before any work because the process was overloaded (spec §8 #41), by reason:
+   * `eventLoopDelay`, `heapUsedBytes`, `rssBytes`, or `rateLimit` (the optional per-IP limit).
+   */
+  shedRequests: Counter<'reason'>;
   /** Registers a gauge read at scrape time (database pool, …). */
   gauge(name: string, help: string, read: () => number | Promise<number>): void;
   /** Registers a gauge with one label, read at scrape time as label value → number (queue depth by status). */
@@ -57,6 +62,12 @@ export function createMetrics(): Metrics {
       name: 'adnova_impression_records_total',
       help: 'Answers of the atomic impression record: recorded, seen, impressions_cap, clicks_cap, inactive, gone',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    shedRequests: new Counter({
+      name: 'adnova_shed_requests_total',
+      help: 'Requests answered 503/429 at once because the process was overloaded or the client over its rate limit, by reason',
+      labelNames: ['reason'],
       registers: [registry],
     }),
     gauge(name, help, read) {

@@ -56,6 +56,8 @@ export function isUnavailable(error: unknown): boolean {
   if (error instanceof AppError) return error.code === 'UNAVAILABLE';
   if (typeof error !== 'object' || error === null) return false;
   const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
+  // Fastify's HTTP_HANDLER_TIMEOUT_MS: the request waited too long, most often on a backing service.
+  if (code === 'FST_ERR_HANDLER_TIMEOUT') return true;
   if (typeof code === 'string' && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code)))
     return true;
   if (typeof name === 'string' && REDIS_UNAVAILABLE_NAMES.has(name)) return true;
@@ -136,6 +138,13 @@ export function errorHandler(
   }
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
     return reply.code(400).send({ detail: FASTIFY_MESSAGES.FST_ERR_CTP_INVALID_JSON_BODY });
+  }
+  if (error.code === 'FST_ERR_HANDLER_TIMEOUT') {
+    request.log.warn({ err: error }, 'request not answered within HTTP_HANDLER_TIMEOUT_MS');
+    return reply
+      .code(503)
+      .header('Retry-After', '5')
+      .send({ detail: 'Service Unavailable: the request took too long; retry later.' });
   }
   const clientStatus = fastifyClientStatus(error);
   if (clientStatus !== undefined) {
