@@ -240,3 +240,33 @@ test('HTTP_TRUST_PROXY: off by default, true, a hop count or a list of proxies',
   assert.equal(trust('2'), 2);
   assert.deepEqual(trust('10.0.0.0/8, 127.0.0.1'), ['10.0.0.0/8', '127.0.0.1']);
 });
+
+describe('issue 12: image decoding bounds', () => {
+  test('defaults: 4096 × 4096 pixels, two decodes at once, eight waiting', () => {
+    assert.deepEqual(loadConfig({}, '/srv').images, {
+      maxPixels: 16_777_216,
+      decodeConcurrency: 2,
+      decodeQueue: 8,
+    });
+    const images = loadConfig(
+      { IMAGE_MAX_PIXELS: '1000000', IMAGE_DECODE_CONCURRENCY: '1', IMAGE_DECODE_QUEUE: '0' },
+      '/srv',
+    ).images;
+    assert.deepEqual(images, { maxPixels: 1_000_000, decodeConcurrency: 1, decodeQueue: 0 });
+  });
+
+  test('out-of-range values are reported together, the pixel limit at most the seed’s 89,478,485', () => {
+    const problems = problemsOf({
+      IMAGE_MAX_PIXELS: '100000000',
+      IMAGE_DECODE_CONCURRENCY: '0',
+      IMAGE_DECODE_QUEUE: '-1',
+    });
+    assert.equal(problems.length, 3, problems.join('\n'));
+    for (const name of ['IMAGE_MAX_PIXELS', 'IMAGE_DECODE_CONCURRENCY', 'IMAGE_DECODE_QUEUE']) {
+      assert.ok(
+        problems.some((p) => p.includes(name)),
+        `${name} missing from ${problems.join('; ')}`,
+      );
+    }
+  });
+});

@@ -14,6 +14,7 @@ import {
   deleteCampaignImage,
   IMAGE_INVALID,
   IMAGE_TOO_BIG,
+  imageDecodes,
   inspectImage,
   MAX_IMAGE_BYTES,
   setCampaignImage,
@@ -61,23 +62,47 @@ function blackPng(width: number, height: number): Buffer {
 const rejection = (message: string) => (error: unknown) =>
   error instanceof AppError && error.code === 'VALIDATION' && error.message === message;
 
+/** What `inspectImage` reads: the image bounds of a config built from `env`. */
+const withConfig = (env: Record<string, string> = {}) => ({
+  config: loadConfig({ LOG_LEVEL: 'silent', ...env }),
+});
+
+/** Takes every decode slot and the whole queue until `release()`; nothing waits on timing. */
+async function holdDecodes(deps: ReturnType<typeof withConfig>) {
+  let release = () => {};
+  const held = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  const { decodeConcurrency, decodeQueue } = deps.config.images;
+  const holders = Array.from({ length: decodeConcurrency + decodeQueue }, () =>
+    imageDecodes(deps).run(() => held),
+  );
+  await new Promise((resolve) => setImmediate(resolve));
+  return async () => {
+    release();
+    await Promise.all(holders);
+  };
+}
+
 describe('inspectImage', () => {
   let images: Awaited<ReturnType<typeof sampleImages>>;
+  const deps = withConfig();
+  const inspect = (data: Buffer) => inspectImage(deps, data);
   before(async () => {
     images = await sampleImages();
   });
 
   test('accepts PNG, JPEG, GIF, WebP, TIFF and AVIF, naming the extension and content type', async () => {
-    assert.deepEqual(await inspectImage(images.png), { ext: 'png', contentType: 'image/png' });
-    assert.deepEqual(await inspectImage(images.jpeg), { ext: 'jpg', contentType: 'image/jpeg' });
-    assert.deepEqual(await inspectImage(images.gif), { ext: 'gif', contentType: 'image/gif' });
-    assert.deepEqual(await inspectImage(images.webp), { ext: 'webp', contentType: 'image/webp' });
-    assert.deepEqual(await inspectImage(images.tiff), { ext: 'tiff', contentType: 'image/tiff' });
-    assert.deepEqual(await inspectImage(images.avif), { ext: 'avif', contentType: 'image/avif' });
+    assert.deepEqual(await inspect(images.png), { ext: 'png', contentType: 'image/png' });
+    assert.deepEqual(await inspect(images.jpeg), { ext: 'jpg', contentType: 'image/jpeg' });
+    assert.deepEqual(await inspect(images.gif), { ext: 'gif', contentType: 'image/gif' });
+    assert.deepEqual(await inspect(images.webp), { ext: 'webp', contentType: 'image/webp' });
+    assert.deepEqual(await inspect(images.tiff), { ext: 'tiff', contentType: 'image/tiff' });
+    assert.deepEqual(await inspect(images.avif), { ext: 'avif', contentType: 'image/avif' });
   });
 
   test('rejects text, empty, truncated and corrupt files, SVG, and decompression bombs', async () => {
-    assert.deepEqual(await inspectImage(blackPng(64, 48)), { ext: 'png', contentType: 'image/png' });
+    assert.deepEqual(await inspect(blackPng(64, 48)), { ext: 'png', contentType: 'image/png' });
     const bad: Record<string, Buffer> = {
       'text file': Buffer.from('definitely not a picture\n'),
       empty: Buffer.alloc(0),
@@ -92,11 +117,65 @@ describe('inspectImage', () => {
       SVG: Buffer.from(
         '<svg xmlns="http://www.w3.org/2000/svg" width="8" height="8"><rect width="8" height="8"/></svg>',
       ),
-      'over MAX_IMAGE_PIXELS': blackPng(10_000, 10_000),
+      'over IMAGE_MAX_PIXELS': blackPng(10_000, 10_000),
+      'the issue 12 bomb (88 megapixels in a few KB)': blackPng(9380, 9380),
     };
     for (const [name, data] of Object.entries(bad)) {
-      await assert.rejects(inspectImage(data), rejection(IMAGE_INVALID), name);
+      await assert.rejects(inspect(data), rejection(IMAGE_INVALID), name);
     }
+  });
+
+  test('issue 12: one pixel over IMAGE_MAX_PIXELS is refused from the header, without waiting for a decode', async () => {
+    // Every decode slot and queue place is taken: only a check that never decodes can answer.
+    const busy = withConfig({ IMAGE_DECODE_CONCURRENCY: '1', IMAGE_DECODE_QUEUE: '0' });
+    const release = await holdDecodes(busy);
+    const black = (width: number, height: number) =>
+      sharp({ create: { width, height, channels: 3, background: '#000' } })
+        .png()
+        .toBuffer();
+    const over = await black(4097, 4096);
+    const atLimit = await black(4096, 4096);
+    await assert.rejects(inspectImage(busy, over), rejection(IMAGE_INVALID));
+    await assert.rejects(inspectImage(busy, blackPng(4096, 4097)), rejection(IMAGE_INVALID));
+    await assert.rejects(
+      // 32 × 24 = 768 pixels: one over.
+      inspectImage(withConfig({ IMAGE_MAX_PIXELS: '767' }), images.png),
+      rejection(IMAGE_INVALID),
+    );
+    // Under the limit, the image needs a decode: with none free it is refused as a busy service.
+    await assert.rejects(inspectImage(busy, atLimit), (error: unknown) => {
+      assert.ok(error instanceof AppError);
+      assert.equal(error.code, 'UNAVAILABLE');
+      assert.match(error.details.headers?.['Retry-After'] ?? '', /^[1-9]\d*$/);
+      return true;
+    });
+    await release();
+    assert.deepEqual(await inspectImage(busy, atLimit), { ext: 'png', contentType: 'image/png' });
+    assert.deepEqual(await inspectImage(busy, blackPng(4096, 4096)), {
+      ext: 'png',
+      contentType: 'image/png',
+    });
+  });
+
+  test('issue 12: parallel checks never decode more than IMAGE_DECODE_CONCURRENCY images at once', async () => {
+    const limited = withConfig({ IMAGE_DECODE_CONCURRENCY: '2', IMAGE_DECODE_QUEUE: '30' });
+    const files = Array.from({ length: 24 }, (_, i) => blackPng(600 + i, 400));
+    const results = await Promise.all(files.map((file) => inspectImage(limited, file)));
+    assert.equal(results.length, 24);
+    const stats = imageDecodes(limited).stats();
+    assert.ok(stats.peak >= 1 && stats.peak <= 2, `peak ${stats.peak}`);
+    assert.deepEqual([stats.active, stats.waiting], [0, 0]);
+
+    // Past the queue, the surplus is refused at once rather than queued.
+    const tight = withConfig({ IMAGE_DECODE_CONCURRENCY: '2', IMAGE_DECODE_QUEUE: '3' });
+    const release = await holdDecodes(tight);
+    const refused = await Promise.allSettled(files.slice(0, 5).map((file) => inspectImage(tight, file)));
+    assert.deepEqual(
+      refused.map((r) => (r.status === 'rejected' ? (r.reason as AppError).code : 'ok')),
+      Array(5).fill('UNAVAILABLE'),
+    );
+    await release();
+    assert.equal(imageDecodes(tight).stats().peak, 2);
   });
 });
 

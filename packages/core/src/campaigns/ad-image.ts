@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
+import type { ImagesConfig } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, invalidField, notFound } from '../errors.ts';
+import { type ConcurrencyLimit, createConcurrencyLimit } from '../shared/concurrency.ts';
 import { normalizeId } from '../shared/schema.ts';
 import {
   discardObject,
@@ -17,12 +19,6 @@ import { toCampaign } from './campaigns.ts';
 
 /** Images must be smaller than this many bytes (spec §7.1: 10 MiB or more is refused). */
 export const MAX_IMAGE_BYTES = 10 * 1024 * 1024;
-
-/**
- * Largest image decoded, in pixels (width × height): Pillow's decompression-bomb threshold, the
- * seed's effective limit. A few bytes of PNG can claim gigapixels; larger images are refused.
- */
-export const MAX_IMAGE_PIXELS = 89_478_485;
 
 export const IMAGE_TOO_BIG = "File can't be bigger than 10MB.";
 export const IMAGE_INVALID = 'File must be a valid image.';
@@ -50,31 +46,72 @@ function extensionOf(format: string | undefined, compression: string | undefined
   }
 }
 
+/** Seconds a refused upload is told to wait: about one decode at the pixel limit (≈ 1 s measured). */
+const DECODE_RETRY_AFTER_SECONDS = 2;
+
+// One decode gate per process (per `createDeps`, whose config object it is keyed by), shared by
+// the API and the admin panel.
+const decodeLimits = new WeakMap<ImagesConfig, ConcurrencyLimit>();
+
+/**
+ * The gate every image decode passes (`IMAGE_DECODE_CONCURRENCY` at once, `IMAGE_DECODE_QUEUE`
+ * waiting). sharp decodes on libuv's small thread pool, which file and DNS work share, so without it
+ * 24 uploads at once kept every core busy for minutes (issue 12).
+ */
+export function imageDecodes(deps: Pick<Deps, 'config'>): ConcurrencyLimit {
+  const images = deps.config.images;
+  let limit = decodeLimits.get(images);
+  if (!limit) {
+    limit = createConcurrencyLimit({
+      concurrency: images.decodeConcurrency,
+      queue: images.decodeQueue,
+      onFull: () =>
+        new AppError('UNAVAILABLE', 'Too many images are being checked; try again shortly.', {
+          headers: { 'Retry-After': String(DECODE_RETRY_AFTER_SECONDS) },
+        }),
+    });
+    decodeLimits.set(images, limit);
+  }
+  return limit;
+}
+
 /**
  * Decides whether the bytes are an image AdNova accepts (PNG, JPEG, GIF, WebP, TIFF, AVIF) by
  * decoding every pixel of it with sharp, not by trusting a name or declared type: a truncated or
- * corrupt file fails here. The header names the format first, so SVG (active content) and
- * oversized images are refused before any decoding.
- * @throws AppError VALIDATION `File must be a valid image.`
+ * corrupt file fails here. The header alone decides the format and the size first, so SVG (active
+ * content) and images over `IMAGE_MAX_PIXELS` are refused without decoding or waiting for a slot.
+ * Decoding cost follows the pixel count (≈ 1 s of CPU at 4096 × 4096), whatever the file size.
+ * @throws AppError VALIDATION `File must be a valid image.` (the spec's one message for files the
+ * server will not decode, over-large ones included); UNAVAILABLE every decode slot and the queue
+ * are taken, with `Retry-After`.
  */
-export async function inspectImage(data: Buffer): Promise<ImageFormat> {
+export async function inspectImage(deps: Pick<Deps, 'config'>, data: Buffer): Promise<ImageFormat> {
   const invalid = () => invalidField('ad_image', IMAGE_INVALID);
   if (data.length === 0) throw invalid();
-  const options = { failOn: 'warning', limitInputPixels: MAX_IMAGE_PIXELS } as const;
+  const { maxPixels } = deps.config.images;
+  const options = { failOn: 'warning', limitInputPixels: maxPixels } as const;
   let ext: string | undefined;
   try {
     const meta = await sharp(data, options).metadata();
     ext = extensionOf(meta.format, meta.compression);
-    if (ext === undefined) throw invalid();
-    // Statistics visit every pixel of the first frame in a streaming pass, so the whole image is
-    // decoded without holding it in memory.
-    await sharp(data, options).stats();
+    if (ext === undefined || !(meta.width > 0 && meta.height > 0) || meta.width * meta.height > maxPixels) {
+      throw invalid();
+    }
   } catch (error) {
     if (error instanceof AppError) throw error;
     throw invalid();
   }
   const contentType = MEDIA_TYPES[ext];
   if (contentType === undefined) throw invalid();
+  // Statistics visit every pixel of the first frame in a streaming pass, so the whole image is
+  // decoded without holding it in memory.
+  await imageDecodes(deps).run(async () => {
+    try {
+      await sharp(data, options).stats();
+    } catch {
+      throw invalid();
+    }
+  });
   return { ext, contentType };
 }
 
@@ -108,7 +145,7 @@ async function swapImageKey(
  * campaign points at it, so `ad_image` never links to a missing object; if the campaign vanished
  * meanwhile, the new object is deleted again.
  * @throws AppError NOT_FOUND unknown or foreign campaign; VALIDATION too big or not an image;
- * UNAVAILABLE the storage refused the object.
+ * UNAVAILABLE the storage refused the object, or too many images are being decoded.
  */
 export async function setCampaignImage(
   deps: ImageDeps,
@@ -122,7 +159,7 @@ export async function setCampaignImage(
   if (upload.truncated || upload.data.length >= MAX_IMAGE_BYTES) {
     throw invalidField('ad_image', IMAGE_TOO_BIG);
   }
-  const format = await inspectImage(upload.data);
+  const format = await inspectImage(deps, upload.data);
 
   const key = `campaigns/${id}/${randomUUID()}.${format.ext}`;
   try {

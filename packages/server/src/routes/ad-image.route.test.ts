@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { imageDecodes } from '@adnova/core/campaigns/ad-image';
 import sharp from 'sharp';
 import { startS3Server, type TestS3Server } from '../../../core/test/s3-server.ts';
 import {
@@ -320,6 +321,63 @@ describe('campaign images', () => {
         assert.ok(res.statusCode >= 400 && res.statusCode < 500, `${res.statusCode} ${res.body}`);
         assert.equal(typeof json<{ detail: unknown }>(res).detail, 'string');
       }
+    });
+
+    test('issue 12: one pixel over IMAGE_MAX_PIXELS is a 400 from the header, even with every decode slot taken', async (t) => {
+      const busy = await buildTestApp(t, { IMAGE_DECODE_CONCURRENCY: '1', IMAGE_DECODE_QUEUE: '0' });
+      const s = seed(busy.app);
+      const c = await s.campaign((await s.advertiser()).advertiser_id);
+      const black = (width: number, height: number) =>
+        sharp({ create: { width, height, channels: 3, background: '#000' } })
+          .png()
+          .toBuffer();
+      const send = async (data: Buffer) =>
+        busy.app.inject({ method: 'POST', url: imageUrl(c), ...multipartBody([imagePart(data)]) });
+
+      let release = () => {};
+      const held = imageDecodes(busy.deps).run(
+        () =>
+          new Promise<void>((resolve) => {
+            release = resolve;
+          }),
+      );
+      // 4097 × 4096 is over the default 4096 × 4096: refused without a decode, so no slot is needed.
+      const over = await send(await black(4097, 4096));
+      assert.deepEqual([over.statusCode, json(over)], [400, { detail: INVALID }]);
+      // At the limit it must be decoded: with no slot and no queue place, 503 and a hint when to retry.
+      const atLimit = await black(4096, 4096);
+      const refused = await send(atLimit);
+      assert.equal(refused.statusCode, 503, refused.body);
+      assert.match(String(refused.headers['retry-after']), /^[1-9]\d*$/);
+      assert.equal(typeof json<{ detail: unknown }>(refused).detail, 'string');
+      release();
+      await held;
+      const stored = await send(atLimit);
+      assert.equal(stored.statusCode, 200, stored.body);
+      assert.match(json<Campaign>(stored).ad_image ?? '', /\.png$/);
+    });
+
+    test('issue 12: parallel uploads wait for one of IMAGE_DECODE_CONCURRENCY decode slots, never more', async (t) => {
+      const limited = await buildTestApp(t, { IMAGE_DECODE_CONCURRENCY: '2', IMAGE_DECODE_QUEUE: '16' });
+      const s = seed(limited.app);
+      const a = await s.advertiser();
+      const campaigns = await Promise.all(Array.from({ length: 12 }, () => s.campaign(a.advertiser_id)));
+      const all = await Promise.all(
+        campaigns.map((c, i) =>
+          limited.app.inject({
+            method: 'POST',
+            url: imageUrl(c),
+            ...multipartBody([imagePart(Object.values(images)[i % 4] ?? images.png)]),
+          }),
+        ),
+      );
+      assert.deepEqual(
+        all.map((r) => r.statusCode),
+        Array(12).fill(200),
+      );
+      const stats = imageDecodes(limited.deps).stats();
+      assert.ok(stats.peak >= 1 && stats.peak <= 2, `peak ${stats.peak}`);
+      assert.deepEqual([stats.active, stats.waiting], [0, 0]);
     });
 
     test('/media: unknown, traversing or non-image keys are a 404 JSON error', async () => {
