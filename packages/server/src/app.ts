@@ -94,6 +94,14 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     reply.header('Correlation-ID', request.id);
   });
   app.setErrorHandler(errorHandler);
+  // Graceful close: Fastify closes the connections idle when it starts; a keep-alive connection
+  // whose request was still in flight goes idle later and would hold the close until its
+  // keep-alive timeout, so idle connections are reaped until the close ends.
+  let reaper: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    reaper = setInterval(() => app.server.closeIdleConnections(), 100);
+  });
+  app.addHook('onClose', async () => clearInterval(reaper));
 
   for (const schema of [
     ErrorSchema,

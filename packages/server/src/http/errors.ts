@@ -27,8 +27,9 @@ export function statusOf(code: AppErrorCode): number {
 export const MAX_ISSUES = 100;
 
 // Connection-level failures of PostgreSQL: class 08 (connection exception), 57P01..57P03 (admin
-// or crash shutdown, cannot connect now), 53300 (too many connections).
-const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300)$/;
+// or crash shutdown, cannot connect now), 53300 (too many connections), and 57014, a statement
+// cancelled by DATABASE_STATEMENT_TIMEOUT_MS.
+const UNAVAILABLE_SQLSTATE = /^(08...|57P0[123]|53300|57014)$/;
 const UNAVAILABLE_ERRNO = new Set([
   'ECONNREFUSED',
   'ECONNRESET',
@@ -53,15 +54,25 @@ const UNAVAILABLE_MESSAGES = [
  * down, rather than a bug: answered 503, never 500 (spec §8 #41).
  */
 export function isUnavailable(error: unknown): boolean {
-  if (error instanceof AppError) return error.code === 'UNAVAILABLE';
-  if (typeof error !== 'object' || error === null) return false;
-  const { code, name, message } = error as { code?: unknown; name?: unknown; message?: unknown };
-  // Fastify's HTTP_HANDLER_TIMEOUT_MS: the request waited too long, most often on a backing service.
-  if (code === 'FST_ERR_HANDLER_TIMEOUT') return true;
-  if (typeof code === 'string' && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code)))
-    return true;
-  if (typeof name === 'string' && REDIS_UNAVAILABLE_NAMES.has(name)) return true;
-  return typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.startsWith(m));
+  // Drivers' errors arrive wrapped (Drizzle's "Failed query" keeps the driver's error as `cause`).
+  let current = error;
+  for (let depth = 0; depth < 5 && typeof current === 'object' && current !== null; depth++) {
+    if (current instanceof AppError) return current.code === 'UNAVAILABLE';
+    const { code, name, message, cause } = current as {
+      code?: unknown;
+      name?: unknown;
+      message?: unknown;
+      cause?: unknown;
+    };
+    // Fastify's HTTP_HANDLER_TIMEOUT_MS: the request waited too long, most often on a backing service.
+    if (code === 'FST_ERR_HANDLER_TIMEOUT') return true;
+    if (typeof code === 'string' && (UNAVAILABLE_ERRNO.has(code) || UNAVAILABLE_SQLSTATE.test(code)))
+      return true;
+    if (typeof name === 'string' && REDIS_UNAVAILABLE_NAMES.has(name)) return true;
+    if (typeof message === 'string' && UNAVAILABLE_MESSAGES.some((m) => message.startsWith(m))) return true;
+    current = cause;
+  }
+  return false;
 }
 
 const PART_LOC: Record<string, string> = {
