@@ -43,9 +43,54 @@ if (!existsSync('/usr/bin/chromium'))
   skipped.push('admin browser tests (apt-get install chromium: they need /usr/bin/chromium)');
 for (const what of skipped) console.warn(`\x1b[33m*** SKIPPING ${what} ***\x1b[0m`);
 
-const child = spawn(
-  process.execPath,
-  ['--import', 'tsx', '--conditions=source', '--test', '--test-concurrency=2', ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test' } },
-);
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+// Nothing may hang the run (a failing test must fail, not spin): every test has a timeout
+// (test-defaults.mjs), every file one of TEST_FILE_TIMEOUT_MS, a file whose tests are done exits
+// even if a handle leaked, and the whole run is stopped after TEST_RUN_TIMEOUT_MINUTES.
+const fileTimeout = Number(process.env.TEST_FILE_TIMEOUT_MS) || 10 * 60_000;
+const runMinutes = Number(process.env.TEST_RUN_TIMEOUT_MINUTES) || 25;
+const args = [
+  '--import',
+  'tsx',
+  '--import',
+  join(root, 'scripts/test-defaults.mjs'),
+  '--conditions=source',
+  '--test',
+  '--test-concurrency=2',
+  `--test-timeout=${fileTimeout}`,
+];
+const [major, minor] = process.versions.node.split('.').map(Number);
+if (major > 20 || (major === 20 && minor >= 14)) args.push('--test-force-exit');
+const started = Date.now();
+const child = spawn(process.execPath, [...args, ...files], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, NODE_ENV: 'test' },
+  // Its own process group, so the watchdog can stop every test process at once.
+  detached: true,
+});
+const watchdog = setTimeout(() => {
+  console.error(
+    `\x1b[31m*** npm test: stopped after ${runMinutes} minutes (TEST_RUN_TIMEOUT_MINUTES); a test file hung ***\x1b[0m`,
+  );
+  try {
+    process.kill(-child.pid, 'SIGKILL');
+  } catch {
+    child.kill('SIGKILL');
+  }
+  process.exit(1);
+}, runMinutes * 60_000);
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    try {
+      process.kill(-child.pid, signal);
+    } catch {
+      // already gone
+    }
+  });
+}
+child.on('exit', (code, signal) => {
+  clearTimeout(watchdog);
+  const seconds = Math.round((Date.now() - started) / 1000);
+  console.log(`npm test: ${files.length} files in ${seconds} s (${backends.join(', ')})`);
+  process.exit(code ?? (signal ? 1 : 0));
+});

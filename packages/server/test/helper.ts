@@ -97,26 +97,34 @@ export async function startTestApp(
   }
   const dataDir = env.DATA_DIR === undefined ? await mkdtemp(join(tmpdir(), 'adnova-test-')) : undefined;
   const config = testConfig({ DATABASE_URL: databaseUrl, ...(dataDir && { DATA_DIR: dataDir }), ...env });
-  const deps = await createDeps(config, options.clock ? { clock: options.clock } : {});
-  // Like main.ts: the worker role (on by default) runs jobs in this process.
-  const worker = config.roles.includes('worker') ? await startWorker(deps) : undefined;
-  const app = await buildApp(deps, options.app);
-  return {
-    app,
-    deps,
-    config,
-    async close() {
-      await app.close();
-      await worker?.close();
+  // Whatever was started is closed again, also when a later step fails (a plugin timing out on a
+  // busy machine must not leave a worker polling and the test process alive).
+  let deps: Deps | undefined;
+  let worker: Awaited<ReturnType<typeof startWorker>> | undefined;
+  let app: FastifyInstance | undefined;
+  const close = async () => {
+    await app?.close();
+    await worker?.close();
+    if (deps) {
       await deps.queue.close();
       await dropQueueKeys(deps);
       await deps.throttle.idle();
       await dropThrottleKeys(deps);
       await deps.close();
-      await dropDatabase?.();
-      if (dataDir) await rm(dataDir, { recursive: true, force: true });
-    },
+    }
+    await dropDatabase?.();
+    if (dataDir) await rm(dataDir, { recursive: true, force: true });
   };
+  try {
+    deps = await createDeps(config, options.clock ? { clock: options.clock } : {});
+    // Like main.ts: the worker role (on by default) runs jobs in this process.
+    worker = config.roles.includes('worker') ? await startWorker(deps) : undefined;
+    app = await buildApp(deps, options.app);
+    return { app, deps, config, close };
+  } catch (error) {
+    await close().catch(() => {});
+    throw error;
+  }
 }
 
 /** One app for one test, torn down when the test ends. */
