@@ -2,6 +2,7 @@
 // DATABASE_URL is set) PostgreSQL. Loads a generated data set with a bulk loader first.
 // Usage: npm run bench [-- --db pglite|postgres|both --duration 10 --connections 64
 //                           --clients 100000 --campaigns 1000 --scores 1000000 --skip-throttle]
+//        npm run bench -- --attack [--db …]   issue 12's attacks: /livez latency and memory under them
 // PostgreSQL runs with REDIS_URL (when set) for the throttle's counters, as in production;
 // PGlite runs fully embedded (no Redis), as `npm start` does.
 
@@ -21,6 +22,7 @@ import { upsertMlScoreRows } from '@adnova/core/ml-scores/ml-scores.repo';
 import { generateWorkload } from '@adnova/core/workload/workload';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
+import { bulkAttack, describeAttack, timeTravelAttack } from '../packages/server/test/attacks.ts';
 import { startServerProcess } from '../packages/server/test/server-process.ts';
 
 const { values } = parseArgs({
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     campaigns: { type: 'string', default: '1000' },
     scores: { type: 'string', default: '1000000' },
     'skip-throttle': { type: 'boolean', default: false },
+    attack: { type: 'boolean', default: false },
   },
 });
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -171,7 +174,63 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
   }
 }
 
+/**
+ * `--attack`: issue 12's public-request attacks against a fresh server per database, with
+ * `/livez` probed and memory sampled throughout (no data set is loaded).
+ */
+async function attackOne(kind: 'pglite' | 'postgres') {
+  let databaseUrl = 'memory://';
+  let cleanup = async () => {};
+  if (kind === 'postgres') {
+    const name = `adnova_attack_${Date.now()}`;
+    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${name}`);
+    await admin.end();
+    const url = new URL(process.env.DATABASE_URL ?? '');
+    url.pathname = `/${name}`;
+    databaseUrl = url.toString();
+    cleanup = async () => {
+      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    };
+  }
+  const server = await startServerProcess({
+    DATABASE_URL: databaseUrl,
+    NODE_ENV: 'production',
+    ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
+    ADMIN_SESSION_SECRET: randomBytes(32).toString('hex'),
+    ...(kind === 'pglite' ? { REDIS_URL: '' } : {}),
+  });
+  try {
+    return { kind, reports: [await bulkAttack(server.base), await timeTravelAttack(server.base)] };
+  } finally {
+    await server.stop();
+    await cleanup();
+  }
+}
+
+async function attacks(kinds: ('pglite' | 'postgres')[]): Promise<void> {
+  const results = [];
+  for (const kind of kinds) results.push(await attackOne(kind));
+  console.log('\nissue 12 attacks (the bounds: /livez within 1 s, RSS under 1 GiB):');
+  for (const r of results)
+    for (const report of r.reports) console.log(`${r.kind.padEnd(9)} | ${describeAttack(report)}`);
+  mkdirSync(join(root, 'bench-results'), { recursive: true });
+  const file = join(root, 'bench-results', `attack-${new Date().toISOString().replaceAll(':', '-')}.json`);
+  writeFileSync(file, JSON.stringify({ node: process.version, results }, null, 2));
+  console.log(`\nsaved ${file}`);
+}
+
 async function main(): Promise<void> {
+  if (values.attack) {
+    const kinds: ('pglite' | 'postgres')[] =
+      values.db === 'both' ? ['pglite', 'postgres'] : [values.db === 'postgres' ? 'postgres' : 'pglite'];
+    await attacks(kinds);
+    return;
+  }
   ensureWrk();
   const kinds: ('pglite' | 'postgres')[] =
     values.db === 'both' ? ['pglite', 'postgres'] : [values.db === 'postgres' ? 'postgres' : 'pglite'];
