@@ -21,6 +21,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } 
 import { adminPlugin } from './admin/admin.plugin.ts';
 import { docsPlugin } from './http/docs.ts';
 import { errorHandler } from './http/errors.ts';
+import { clientErrorHandler, frameworkErrors, httpLayerPlugin } from './http/framework-errors.ts';
 import { metricsPlugin } from './http/metrics.ts';
 import { notFoundPlugin } from './http/not-found.ts';
 import { overloadPlugin } from './http/overload.ts';
@@ -72,12 +73,17 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     http: {
       headersTimeout: Math.min(timeouts.headersMs, timeouts.requestMs),
       connectionsCheckingInterval: 1000,
+      // httpLayerPlugin answers a Host-less HTTP/1.1 request with the standard 400 body instead.
+      requireHostHeader: false,
     },
     // Plugins read files and the database at start; on a busy machine Fastify's 10 s default was
     // seen to fail (`Plugin did not start in time`), so give them a minute.
     pluginTimeout: 60_000,
     trustProxy: trustProxyOption(deps.config.http.trustProxy),
     schemaController,
+    // Router and HTTP-parser refusals get the standard error body too (spec §1.3).
+    frameworkErrors,
+    clientErrorHandler,
     // Echo a valid caller-supplied correlation id, otherwise make one (spec §1.1).
     genReqId: (req) => {
       const given = req.headers['correlation-id'];
@@ -127,6 +133,9 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     origin:
       deps.config.http.corsOrigin === '*' ? '*' : deps.config.http.corsOrigin.split(',').map((s) => s.trim()),
     exposedHeaders: ['Correlation-ID', 'X-Total-Count', 'Retry-After'],
+    // An OPTIONS request without Origin or Access-Control-Request-Method is not a preflight; strict
+    // mode answered it 400 in plain text, the one error body of the API without `detail`.
+    strictPreflight: false,
   });
   // First, so an overloaded process refuses work before parsing or validating anything.
   await app.register(overloadPlugin, {
@@ -136,6 +145,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
     keyPrefix: deps.config.throttle.keyPrefix,
   });
   await app.register(notFoundPlugin);
+  await app.register(httpLayerPlugin);
   await app.register(metricsPlugin, { metrics: deps.metrics });
   await app.register(docsPlugin, { version: VERSION });
 

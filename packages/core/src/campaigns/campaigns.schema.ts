@@ -1,10 +1,16 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { MAX_MONEY } from '../shared/money.ts';
 import { MAX_INT32, MAX_SAFE, MAX_TEXT, NonEmptyString, Nullable, refTo, Uuid } from '../shared/schema.ts';
 
 const Age = Type.Integer({ minimum: 0, maximum: 100 });
 const Day = Type.Integer({ minimum: 0, maximum: MAX_INT32, description: 'A simulated day number.' });
 const Limit = Type.Integer({ minimum: 0, maximum: MAX_SAFE });
-const Cost = Type.Number({ minimum: 0, description: 'Money, exact to 9 decimal places in statistics.' });
+const Cost = Type.Number({
+  minimum: 0,
+  maximum: MAX_MONEY,
+  // The bot's generated client carries this description: change it with `npm run generate:api -w @adnova/bot`.
+  description: 'Money, exact to 9 decimal places in statistics.',
+});
 const AdText = NonEmptyString({ maxLength: MAX_TEXT });
 
 export const TargetGenderSchema = Type.Union([

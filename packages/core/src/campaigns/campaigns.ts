@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, forbidden, invalidField, notFound } from '../errors.ts';
-import { decimalToNumber, moneyToDecimal } from '../shared/money.ts';
+import { decimalToNumber, MAX_MONEY, moneyToDecimal } from '../shared/money.ts';
 import { normalizeId } from '../shared/schema.ts';
 import { discardObject, objectUrl } from '../storage/storage.ts';
 import {
@@ -71,6 +71,19 @@ type Checked = Pick<
   'impressionsLimit' | 'clicksLimit' | 'startDate' | 'endDate' | 'targetAgeFrom' | 'targetAgeTo'
 >;
 
+/**
+ * Prices are finite, >= 0 and at most `MAX_MONEY` (spec §1.6, §4.3). The API's schema refuses them
+ * first; this guards the other shells (the admin panel) that call the domain directly.
+ */
+function checkCosts(c: { cost_per_impression?: number; cost_per_click?: number }): void {
+  for (const field of ['cost_per_impression', 'cost_per_click'] as const) {
+    const value = c[field];
+    if (value !== undefined && !(Number.isFinite(value) && value >= 0 && value <= MAX_MONEY)) {
+      throw invalidField(field, `${field} must be a number from 0 to ${MAX_MONEY}.`);
+    }
+  }
+}
+
 /** Cross-field rules of spec §4.3, on the merged campaign. */
 function checkCampaignRules(c: Checked, currentDay: number, startDateChanged: boolean): void {
   if (c.clicksLimit > c.impressionsLimit) {
@@ -97,14 +110,15 @@ function checkCampaignRules(c: Checked, currentDay: number, startDateChanged: bo
 
 /**
  * Creates a campaign for an existing advertiser (spec §3.6).
- * @throws AppError NOT_FOUND for an unknown advertiser; VALIDATION for a cross-field rule or a
- * start_date before the current day.
+ * @throws AppError NOT_FOUND for an unknown advertiser; VALIDATION for a price out of range, a
+ * cross-field rule or a start_date before the current day.
  */
 export async function createCampaign(
   deps: Pick<Deps, 'db' | 'config'>,
   advertiserId: string,
   input: CreateCampaignInput,
 ): Promise<Campaign> {
+  checkCosts(input);
   const owner = normalizeId(advertiserId);
   const row = await deps.db.transaction(async (txn) => {
     const tx = txn as unknown as Db;
@@ -149,7 +163,8 @@ const FROZEN = [
  * Partially updates a campaign (spec §3.9): absent fields keep their value, `targeting: null`
  * clears it, an object replaces it. Nothing is written unless the whole result is valid.
  * @throws AppError NOT_FOUND (unknown or foreign campaign), FORBIDDEN (a frozen field changed
- * after start), VALIDATION (cross-field rule, or a changed start_date before the current day).
+ * after start), VALIDATION (a price out of range, a cross-field rule, or a changed start_date before
+ * the current day).
  */
 export async function updateCampaign(
   deps: Pick<Deps, 'db' | 'config'>,
@@ -157,6 +172,7 @@ export async function updateCampaign(
   campaignId: string,
   patch: UpdateCampaignInput,
 ): Promise<Campaign> {
+  checkCosts(patch);
   const row = await deps.db.transaction(async (txn) => {
     const tx = txn as unknown as Db;
     const current = await findCampaignRow(tx, normalizeId(advertiserId), normalizeId(campaignId), true);

@@ -11,6 +11,8 @@ const base: Options = {
   allErrors: true,
   removeAdditional: false,
   useDefaults: true,
+  // A JSON number too large for a double (`1e400`) parses as Infinity: refuse it like NaN (spec §1.2).
+  strictNumbers: true,
   strict: false,
   // TypeBox adds `kind`-like keywords; let them through.
   keywords: ['kind', 'modifier'],
