@@ -87,6 +87,7 @@ describe('issue 6: admin panel configuration', () => {
       sessionSecret: undefined,
       sessionTtlSeconds: 1_209_600,
       loginMaxAttempts: 5,
+      loginMaxAttemptsPerIp: 30,
       loginWindowSeconds: 900,
       secureCookies: false,
     });
@@ -106,6 +107,21 @@ describe('issue 6: admin panel configuration', () => {
     assert.match(problems.join('\n'), /ADMIN_SESSION_SECRET must be at least 32 bytes/);
     assert.match(problems.join('\n'), /ADMIN_PASSWORD must be at least 8 characters/);
     assert.match(problems.join('\n'), /ADMIN_LOGIN_MAX_ATTEMPTS/);
+  });
+
+  test('issue 12: ADMIN_LOGIN_MAX_ATTEMPTS_PER_IP limits logins per client IP, a positive integer', () => {
+    assert.equal(
+      loadConfig({ ADMIN_LOGIN_MAX_ATTEMPTS_PER_IP: '100' }, '/srv').admin.loginMaxAttemptsPerIp,
+      100,
+    );
+    for (const bad of ['0', '-1', 'many', '1.5']) {
+      assert.ok(
+        problemsOf({ ADMIN_LOGIN_MAX_ATTEMPTS_PER_IP: bad }).some((p) =>
+          p.includes('ADMIN_LOGIN_MAX_ATTEMPTS_PER_IP'),
+        ),
+        bad,
+      );
+    }
   });
 });
 

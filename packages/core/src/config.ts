@@ -126,7 +126,12 @@ export type AdminConfig = {
   sessionTtlSeconds: number;
   /** `ADMIN_LOGIN_MAX_ATTEMPTS`: login attempts per username and IP per window (default 5). */
   loginMaxAttempts: number;
-  /** `ADMIN_LOGIN_WINDOW_SECONDS`: the window of `loginMaxAttempts` (default 900). */
+  /**
+   * `ADMIN_LOGIN_MAX_ATTEMPTS_PER_IP`: login attempts per client IP (an IPv6 client by its /64)
+   * per window, whatever the usernames (default 30; spec §8 #40). Successful logins count too.
+   */
+  loginMaxAttemptsPerIp: number;
+  /** `ADMIN_LOGIN_WINDOW_SECONDS`: the window of both login limits (default 900). */
   loginWindowSeconds: number;
   secureCookies: boolean;
 };
@@ -500,6 +505,7 @@ function loadAdmin(
     sessionSecret,
     sessionTtlSeconds: int('ADMIN_SESSION_TTL_SECONDS', 1_209_600, 60, 365 * 86_400),
     loginMaxAttempts: int('ADMIN_LOGIN_MAX_ATTEMPTS', 5, 1, 1000),
+    loginMaxAttemptsPerIp: int('ADMIN_LOGIN_MAX_ATTEMPTS_PER_IP', 30, 1, 100_000),
     loginWindowSeconds: int('ADMIN_LOGIN_WINDOW_SECONDS', 900, 1, 86_400),
     secureCookies: publicBaseUrl.startsWith('https:'),
   };

@@ -19,6 +19,9 @@ export const DEFAULT_ADMIN_PASSWORD = 'admin';
 // every test app) created by this process reuses it.
 let defaultHash: Promise<string> | undefined;
 
+// Start-up derivations wait for a slot: a refused one would stop the process from starting.
+const START_UP = { wait: true } as const;
+
 /**
  * What the start-up check did, for the log and the admin home page: `created-default` and
  * `default-password` mean `admin`/`admin` works right now.
@@ -47,7 +50,7 @@ export async function ensureAdminAccount(
     if (!existing) {
       await insertStaffUserRow(deps.db, {
         username: DEFAULT_ADMIN_USERNAME,
-        passwordHash: await hashPassword(password),
+        passwordHash: await hashPassword(password, START_UP),
         isSuperuser: true,
         isActive: true,
         defaultPassword: false,
@@ -55,10 +58,10 @@ export async function ensureAdminAccount(
       deps.log.info('admin panel: created the superuser "admin" with the password from ADMIN_PASSWORD');
       return 'created';
     }
-    const matches = (await verifyPassword(password, existing.passwordHash)).ok;
+    const matches = (await verifyPassword(password, existing.passwordHash, START_UP)).ok;
     if (matches && existing.isSuperuser && existing.isActive && !existing.defaultPassword) return 'unchanged';
     await updateStaffUserRow(deps.db, existing.id, {
-      ...(!matches && { passwordHash: await hashPassword(password) }),
+      ...(!matches && { passwordHash: await hashPassword(password, START_UP) }),
       isSuperuser: true,
       isActive: true,
       defaultPassword: false,
@@ -78,7 +81,7 @@ export async function ensureAdminAccount(
     );
     return 'missing';
   }
-  defaultHash ??= hashPassword(DEFAULT_ADMIN_PASSWORD);
+  defaultHash ??= hashPassword(DEFAULT_ADMIN_PASSWORD, START_UP);
   await insertStaffUserRow(deps.db, {
     username: DEFAULT_ADMIN_USERNAME,
     passwordHash: await defaultHash,

@@ -1,7 +1,15 @@
 import assert from 'node:assert/strict';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { describe, test } from 'node:test';
-import { hashPassword, passwordProblems, verifyPassword } from './passwords.ts';
+import { AppError } from '../errors.ts';
+import {
+  hashPassword,
+  PASSWORD_HASH_CONCURRENCY,
+  PASSWORD_HASH_QUEUE,
+  passwordHashingStats,
+  passwordProblems,
+  verifyPassword,
+} from './passwords.ts';
 
 describe('passwords', () => {
   test('a hash is self-describing, salted, and verifies only the right password', async () => {
@@ -40,5 +48,29 @@ describe('passwords', () => {
     assert.deepEqual(passwordProblems('moderator-2025', 'Moderator'), ['password_similar']);
     assert.deepEqual(passwordProblems('x'.repeat(1025), 'ann'), ['password_too_long']);
     assert.deepEqual(passwordProblems('a fine passphrase', 'ann'), []);
+  });
+});
+
+describe('issue 12: bounded password hashing', () => {
+  test('an unknown user costs one derivation, like a wrong password', async () => {
+    const before = passwordHashingStats().started;
+    await verifyPassword('anything', undefined);
+    assert.equal(passwordHashingStats().started - before, 1);
+  });
+
+  test('past 2 running and 2 waiting derivations, a check is refused at once: RATE_LIMITED, Retry-After 1', async () => {
+    const held = Array.from({ length: PASSWORD_HASH_CONCURRENCY + PASSWORD_HASH_QUEUE }, () =>
+      hashPassword('held'),
+    );
+    for (const attempt of [verifyPassword('x', undefined), hashPassword('x')]) {
+      await assert.rejects(attempt, (error) => {
+        assert.ok(error instanceof AppError);
+        assert.equal(error.code, 'RATE_LIMITED');
+        assert.deepEqual(error.details.headers, { 'Retry-After': '1' });
+        return true;
+      });
+    }
+    await Promise.all(held);
+    assert.ok(passwordHashingStats().peak <= PASSWORD_HASH_CONCURRENCY);
   });
 });

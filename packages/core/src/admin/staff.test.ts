@@ -13,7 +13,7 @@ import {
 import { createGroup, deleteGroup, updateGroup } from './groups.ts';
 import type { ListParams } from './list-query.ts';
 import { ALL_PERMISSIONS, can, canView } from './permissions.ts';
-import { authenticate, createSession, deleteSession, findSession } from './sessions.ts';
+import { authenticate, createSession, deleteSession, findSession, loginClient } from './sessions.ts';
 import {
   changeOwnPassword,
   createStaffUser,
@@ -247,15 +247,52 @@ describe('staff accounts', () => {
     assert.deepEqual(await attempt('a fine passphrase'), {
       ok: false,
       reason: 'rate_limited',
+      limit: 'account',
       retryAfterSeconds: deps.config.admin.loginWindowSeconds,
     });
     assert.equal((await attempt('a fine passphrase', '10.0.0.2')).ok, true, 'another IP is not blocked');
-    // Concurrent guesses cannot slip past the limit: each one takes its own count first.
+    // Concurrent guesses cannot slip past the limit: each one takes its own count first, and one
+    // client gets one password check at a time (the others are refused as busy, not queued).
     const burst = await Promise.all(Array.from({ length: 8 }, () => attempt('wrong', '10.0.0.3')));
-    assert.equal(
-      burst.filter((r) => !r.ok && r.reason === 'invalid').length,
-      deps.config.admin.loginMaxAttempts,
-    );
+    const reasons = burst.map((r) => (r.ok ? 'ok' : r.reason === 'rate_limited' ? r.limit : r.reason));
+    assert.equal(reasons.filter((r) => r === 'account').length, 8 - deps.config.admin.loginMaxAttempts);
+    assert.equal(reasons.filter((r) => r === 'invalid').length, 1);
+    assert.equal(reasons.filter((r) => r === 'hashing').length, deps.config.admin.loginMaxAttempts - 1);
+  });
+
+  test('issue 12: login attempts are also limited per client IP across usernames', async () => {
+    const ctx2 = await freshDeps({ ADMIN_LOGIN_MAX_ATTEMPTS_PER_IP: '3' });
+    try {
+      await createStaffUser(ctx2.deps, { username: 'victim', password: 'a fine passphrase' });
+      const attempt = (username: string, password: string, ip: string) =>
+        authenticate(ctx2.deps, { username, password, ip, keySecret: 'k' });
+      for (const name of ['a', 'b', 'c']) {
+        assert.deepEqual(await attempt(name, 'x', '10.1.0.1'), { ok: false, reason: 'invalid' });
+      }
+      assert.deepEqual(await attempt('victim', 'a fine passphrase', '10.1.0.1'), {
+        ok: false,
+        reason: 'rate_limited',
+        limit: 'client',
+        retryAfterSeconds: ctx2.deps.config.admin.loginWindowSeconds,
+      });
+      // An IPv4-mapped address is the same client; the count survives a successful login elsewhere.
+      assert.equal((await attempt('victim', 'a fine passphrase', '::ffff:10.1.0.1')).ok, false);
+      assert.equal((await attempt('victim', 'a fine passphrase', '10.1.0.2')).ok, true);
+      assert.equal((await attempt('victim', 'a fine passphrase', '10.1.0.1')).ok, false, 'still counted');
+    } finally {
+      await ctx2.close();
+    }
+  });
+
+  test('issue 12: an IPv6 client is counted by its /64', () => {
+    assert.equal(loginClient('203.0.113.9'), '203.0.113.9');
+    assert.equal(loginClient('::ffff:203.0.113.9'), '203.0.113.9');
+    assert.equal(loginClient('2001:db8:1:2::1'), '2001:db8:1:2::/64');
+    assert.equal(loginClient('2001:0DB8:0001:0002:ffff:1:2:3'), '2001:db8:1:2::/64');
+    assert.equal(loginClient('2001:db8::1'), '2001:db8:0:0::/64');
+    assert.equal(loginClient('::1'), '0:0:0:0::/64');
+    assert.equal(loginClient('64:ff9b::192.0.2.1'), '64:ff9b:0:0::/64');
+    assert.equal(loginClient('not an ip'), 'not an ip');
   });
 
   test('setting a password clears the default mark', async () => {

@@ -1,7 +1,7 @@
 import { isAdsThrottleError } from '@adnova/ads-throttle';
 import { ensureAdminAccount, resolveSessionSecret } from '@adnova/core/admin/bootstrap';
 import type { Deps } from '@adnova/core/deps';
-import { AppError } from '@adnova/core/errors';
+import { AppError, type AppErrorCode } from '@adnova/core/errors';
 import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
@@ -9,7 +9,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { isUnavailable, statusOf } from '../http/errors.ts';
 import { ADMIN, adminContext, CSRF_COOKIE, cookieOptions, loadAdminContext } from './context.ts';
 import { html } from './html.ts';
-import type { MessageKey } from './i18n/i18n.ts';
+import type { MessageKey, Translator } from './i18n/i18n.ts';
 import { makeKit, redirect, sendPage } from './render.ts';
 import { accountRoutes } from './routes/account.routes.ts';
 import { advertisersAdmin } from './routes/advertisers.admin.ts';
@@ -24,6 +24,7 @@ import { statsAdmin } from './routes/stats.admin.ts';
 import { throttleAdmin } from './routes/throttle.admin.ts';
 import { usersAdmin } from './routes/users.admin.ts';
 
+// The page title and text of each status; the status itself always comes from `statusOf`.
 const STATUS_TEXT: Record<number, [MessageKey, MessageKey]> = {
   400: ['error.400', 'error.400text'],
   403: ['error.403', 'error.403text'],
@@ -36,6 +37,9 @@ const STATUS_TEXT: Record<number, [MessageKey, MessageKey]> = {
   500: ['error.500', 'error.500text'],
 };
 
+/** How long a browser should wait before retrying a 503 without a Retry-After of its own, seconds. */
+const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
 function errorPage(
   request: FastifyRequest,
   reply: FastifyReply,
@@ -45,6 +49,9 @@ function errorPage(
   const { tr } = adminContext(request);
   const [title, text] = STATUS_TEXT[status] ??
     STATUS_TEXT[status >= 500 ? 500 : 400] ?? ['error.400', 'error.400text'];
+  if (status === 503 && !reply.hasHeader('Retry-After')) {
+    reply.header('Retry-After', String(UNAVAILABLE_RETRY_AFTER_SECONDS));
+  }
   return sendPage(request, reply, {
     title: tr.t(title),
     breadcrumbs: [],
@@ -56,6 +63,24 @@ function errorPage(
     </div>`,
   });
 }
+
+/**
+ * What a 400 or 409 page says: the error's own message when it sums up its issues, otherwise each
+ * issue after the name of the field or parameter it is about (`q: must not contain NUL…`),
+ * translated.
+ */
+function explain(tr: Translator, error: AppError): string {
+  const issues = error.details.issues ?? [];
+  if (issues.every((issue) => issue.msg === error.message)) return tr.domain(error.message);
+  return issues.map((issue) => `${String(issue.loc.at(-1))}: ${tr.domain(issue.msg)}`).join(' ');
+}
+
+/** The library's error codes in the domain's vocabulary, so `statusOf` is the one status table. */
+const THROTTLE_CODES: Partial<Record<string, AppErrorCode>> = {
+  ADS_THROTTLE_NOT_FOUND: 'NOT_FOUND',
+  ADS_THROTTLE_FORBIDDEN: 'FORBIDDEN',
+  ADS_THROTTLE_NO_DATABASE: 'UNAVAILABLE',
+};
 
 /**
  * The admin panel (issue 6): server-rendered pages under `/admin` for staff, with sessions in
@@ -123,17 +148,18 @@ export async function adminPlugin(app: FastifyInstance, { deps }: { deps: Deps }
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof AppError) {
+      // Retry-After of RATE_LIMITED (login and password-hashing limits) and UNAVAILABLE.
+      for (const [name, value] of Object.entries(error.details.headers ?? {})) reply.header(name, value);
       const status = statusOf(error.code);
       const { tr } = adminContext(request);
-      const detail = status === 400 || status === 409 ? tr.domain(error.message) : undefined;
+      const detail = status === 400 || status === 409 ? explain(tr, error) : undefined;
       return errorPage(request, reply, status, detail);
     }
     if (isAdsThrottleError(error)) {
       const { tr } = adminContext(request);
-      if (error.code === 'ADS_THROTTLE_NOT_FOUND') return errorPage(request, reply, 404);
-      if (error.code === 'ADS_THROTTLE_FORBIDDEN') return errorPage(request, reply, 403);
-      if (error.code === 'ADS_THROTTLE_NO_DATABASE') return errorPage(request, reply, 503);
-      return errorPage(request, reply, 400, error.localize(tr.locale));
+      const code = THROTTLE_CODES[error.code] ?? 'VALIDATION';
+      const status = statusOf(code);
+      return errorPage(request, reply, status, code === 'VALIDATION' ? error.localize(tr.locale) : undefined);
     }
     if (error.code === 'FST_CSRF_MISSING_SECRET' || error.code === 'FST_CSRF_INVALID_TOKEN') {
       const { tr } = adminContext(request);

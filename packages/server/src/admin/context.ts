@@ -3,6 +3,7 @@ import { can, canView } from '@adnova/core/admin/permissions';
 import { type ActiveSession, findSession } from '@adnova/core/admin/sessions';
 import type { Deps } from '@adnova/core/deps';
 import { forbidden } from '@adnova/core/errors';
+import { isStorableText } from '@adnova/core/shared/schema';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isLocale, type Locale, negotiateLocale, type Translator, translator } from './i18n/i18n.ts';
 
@@ -147,18 +148,27 @@ export function takeFlashes(request: FastifyRequest, reply: FastifyReply): Flash
   }
 }
 
+/** Longest redirect target taken from a request, in characters once percent-encoded. */
+const MAX_NEXT_LENGTH = 2000;
+
 /**
- * A local admin path to return to after login or a language switch; anything else (another
- * host, `//evil`, a backslash trick) becomes the admin home, so no open redirect is possible.
+ * A local admin path to return to after login or a language switch, as a valid `Location` value:
+ * anything else (another host, `//evil`, a backslash trick, white space, NUL or an unpaired
+ * surrogate, too long) becomes the admin home, so no open redirect is possible. Characters a header
+ * cannot carry (controls, anything past ASCII: `/admin/嘊` once answered 500) are percent-encoded
+ * as UTF-8, as a browser would send them; existing escapes stay as they are.
  */
 export function safeNext(next: unknown): string {
+  const home = `${ADMIN}/`;
   if (
     typeof next !== 'string' ||
-    !next.startsWith(`${ADMIN}/`) ||
+    next.length > MAX_NEXT_LENGTH ||
+    !next.startsWith(home) ||
     /[\\\s]|\/\//.test(next) ||
-    next.length > 2000
+    !isStorableText(next)
   ) {
-    return `${ADMIN}/`;
+    return home;
   }
-  return next;
+  const encoded = next.replace(/[^\x21-\x7e]/gu, (c) => encodeURIComponent(c));
+  return encoded.length > MAX_NEXT_LENGTH ? home : encoded;
 }

@@ -249,19 +249,22 @@ export function registerModelAdmin<Row, R>(app: FastifyInstance, kit: Kit, model
       const principal = authorize(request, 'view');
       const { tr } = adminContext(request);
       const body = asBody(request.body);
-      const action = bulk(tr, principal).find((a) => a.value === field(body, 'action'));
-      const known = (model.bulkActions?.(tr) ?? []).some((a) => a.value === field(body, 'action'));
+      // Everything is read (and refused if unstorable) before anything is decided.
+      const chosen = field(body, 'action');
+      const ids = fields(body, 'ids');
+      const confirmed = field(body, 'confirm') === 'yes';
+      const action = bulk(tr, principal).find((a) => a.value === chosen);
+      const known = (model.bulkActions?.(tr) ?? []).some((a) => a.value === chosen);
       if (!action) {
         if (known) throw forbidden();
         flash(deps, reply, { level: 'warning', text: tr.t('msg.noAction') });
         return redirect(reply, base);
       }
-      const ids = fields(body, 'ids');
       if (ids.length === 0) {
         flash(deps, reply, { level: 'warning', text: tr.t('msg.nothingSelected') });
         return redirect(reply, base);
       }
-      if (action.confirm && field(body, 'confirm') !== 'yes') {
+      if (action.confirm && !confirmed) {
         return sendPage(request, reply, {
           title: tr.t('delete.title'),
           breadcrumbs: [listCrumb(tr), { label: action.label }],

@@ -1,4 +1,5 @@
 import { AppError } from '@adnova/core/errors';
+import { isStorableText, UNSTORABLE_TEXT_MESSAGE } from '@adnova/core/shared/schema';
 import type { Translator } from './i18n/i18n.ts';
 
 /** A submitted urlencoded (or multipart) form: repeated names arrive as arrays. */
@@ -20,20 +21,40 @@ export function asBody(body: unknown): FormBody {
   return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as FormBody) : {};
 }
 
-/** The first string submitted under `name` ('' when absent). */
-export function field(body: FormBody, name: string): string {
-  const value = body[name];
-  if (typeof value === 'string') return value;
-  if (Array.isArray(value) && typeof value[0] === 'string') return value[0];
-  return '';
-}
-
-/** Every string submitted under `name` (checkbox groups, multi-selects). */
-export function fields(body: FormBody, name: string): string[] {
+/** Every string submitted under `name`, unchecked. */
+function strings(body: FormBody, name: string): string[] {
   const value = body[name];
   if (typeof value === 'string') return [value];
   if (Array.isArray(value)) return value.filter((v): v is string => typeof v === 'string');
   return [];
+}
+
+/**
+ * A request value PostgreSQL cannot store (NUL, an unpaired surrogate: spec §8 #38), as the 400
+ * naming it; `part` says where it came from (`body` for a form, `query` for a URL).
+ */
+export function unstorableValue(name: string, part: 'body' | 'query'): AppError {
+  return new AppError('VALIDATION', `${name} ${UNSTORABLE_TEXT_MESSAGE}`, {
+    issues: [{ loc: [part, name], msg: UNSTORABLE_TEXT_MESSAGE, type: 'storableText_error' }],
+  });
+}
+
+/**
+ * The first string submitted under `name` ('' when absent).
+ * @throws AppError VALIDATION when a value under `name` holds NUL or an unpaired surrogate.
+ */
+export function field(body: FormBody, name: string): string {
+  return fields(body, name)[0] ?? '';
+}
+
+/**
+ * Every string submitted under `name` (checkbox groups, multi-selects).
+ * @throws AppError VALIDATION when one of them holds NUL or an unpaired surrogate.
+ */
+export function fields(body: FormBody, name: string): string[] {
+  const values = strings(body, name);
+  if (!values.every(isStorableText)) throw unstorableValue(name, 'body');
+  return values;
 }
 
 /** The one string under `name` of values to redisplay (undefined for none or a list). */
@@ -65,7 +86,9 @@ const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /**
  * Reads typed values from a form, collecting a translated error per bad field instead of failing
- * at the first; `ok()` tells whether everything parsed. Blank optional fields read as null.
+ * at the first; `ok()` tells whether everything parsed. Blank optional fields read as null. Any
+ * field holding NUL or an unpaired surrogate is an error from the start, so such a form is never
+ * saved.
  */
 export function formReader(tr: Translator, body: FormBody) {
   const errors = noErrors();
@@ -74,13 +97,25 @@ export function formReader(tr: Translator, body: FormBody) {
     list.push(message);
     errors.fields[name] = list;
   };
-  const blank = (name: string) => field(body, name).trim() === '';
-  const required = (name: string, isRequired: boolean): boolean => {
-    if (blank(name)) {
+  // A NUL or unpaired surrogate anywhere in the form is an error on its field (spec §8 #38), even
+  // on a field this submission does not use, and that field then reads as absent.
+  const unstorable = new Set(Object.keys(body).filter((name) => !strings(body, name).every(isStorableText)));
+  for (const name of unstorable) add(name, tr.t('form.unstorable'));
+  const values = (name: string): string[] | undefined =>
+    unstorable.has(name) ? undefined : strings(body, name);
+  const first = (name: string): string | undefined => {
+    const list = values(name);
+    return list === undefined ? undefined : (list[0] ?? '');
+  };
+  /** The field's text when it has some; otherwise an error when required. */
+  const present = (name: string, isRequired: boolean): string | undefined => {
+    const value = first(name);
+    if (value === undefined) return undefined;
+    if (value.trim() === '') {
       if (isRequired) add(name, tr.t('form.required'));
-      return false;
+      return undefined;
     }
-    return true;
+    return value;
   };
   return {
     errors,
@@ -88,16 +123,20 @@ export function formReader(tr: Translator, body: FormBody) {
     ok: () => !hasErrors(errors),
     /** Text, trimmed unless `keepSpaces`; '' when blank and not required. */
     text(name: string, options: { required?: boolean; max?: number; keepSpaces?: boolean } = {}): string {
-      const raw = field(body, name);
+      const raw = present(name, options.required ?? true);
+      if (raw === undefined) return '';
       const value = options.keepSpaces ? raw : raw.trim();
-      if (!required(name, options.required ?? true)) return '';
       if (options.max !== undefined && value.length > options.max)
         add(name, tr.t('form.maxLength', { max: options.max }));
       return value;
     },
+    /** Every value of a multi-valued field (checkbox groups, multi-selects). */
+    list(name: string): string[] {
+      return values(name) ?? [];
+    },
     integer(name: string, options: { required?: boolean; min?: number; max?: number } = {}): number | null {
-      if (!required(name, options.required ?? true)) return null;
-      const raw = field(body, name).trim();
+      const raw = present(name, options.required ?? true)?.trim();
+      if (raw === undefined) return null;
       const value = Number(raw);
       if (!INTEGER.test(raw) || !Number.isSafeInteger(value)) {
         add(name, tr.t('form.integer'));
@@ -108,8 +147,10 @@ export function formReader(tr: Translator, body: FormBody) {
       return value;
     },
     decimal(name: string, options: { required?: boolean; min?: number } = {}): number | null {
-      if (!required(name, options.required ?? true)) return null;
-      const raw = field(body, name).trim().replace(',', '.');
+      const raw = present(name, options.required ?? true)
+        ?.trim()
+        .replace(',', '.');
+      if (raw === undefined) return null;
       const value = Number(raw);
       if (!DECIMAL.test(raw) || !Number.isFinite(value)) {
         add(name, tr.t('form.number'));
@@ -123,8 +164,8 @@ export function formReader(tr: Translator, body: FormBody) {
       choices: readonly T[],
       options: { required?: boolean } = {},
     ): T | null {
-      if (!required(name, options.required ?? true)) return null;
-      const value = field(body, name).trim();
+      const value = present(name, options.required ?? true)?.trim();
+      if (value === undefined) return null;
       if (!(choices as readonly string[]).includes(value)) {
         add(name, tr.t('form.choice'));
         return null;
@@ -132,8 +173,8 @@ export function formReader(tr: Translator, body: FormBody) {
       return value as T;
     },
     uuid(name: string, options: { required?: boolean } = {}): string | null {
-      if (!required(name, options.required ?? true)) return null;
-      const value = field(body, name).trim();
+      const value = present(name, options.required ?? true)?.trim();
+      if (value === undefined) return null;
       if (!UUID.test(value)) {
         add(name, tr.t('form.uuid'));
         return null;
@@ -141,12 +182,12 @@ export function formReader(tr: Translator, body: FormBody) {
       return value.toLowerCase();
     },
     checkbox(name: string): boolean {
-      return field(body, name) !== '';
+      return (first(name) ?? '') !== '';
     },
     /** `YYYY-MM-DDTHH:MM[:SS]` from a datetime-local input, read as UTC. */
     datetime(name: string, options: { required?: boolean } = {}): Date | null {
-      if (!required(name, options.required ?? false)) return null;
-      const raw = field(body, name).trim();
+      const raw = present(name, options.required ?? false)?.trim();
+      if (raw === undefined) return null;
       const match = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(raw);
       const date = match
         ? new Date(`${raw.replace(' ', 'T')}${match[6] === undefined ? ':00' : ''}Z`)

@@ -1,9 +1,13 @@
 import type { ListParams } from '@adnova/core/admin/list-query';
+import { isStorableText } from '@adnova/core/shared/schema';
+import { unstorableValue } from './forms.ts';
 import type { ListQuery } from './views/widgets.ts';
 
 /**
  * The list page's state from the query string: `q` search, `o` ordering, `p` page (a number, or
  * NaN so the list query answers a clear 400) and the named filters. Anything else is ignored.
+ * @throws AppError VALIDATION (a 400 page naming the parameter) when a value it reads holds NUL or
+ * an unpaired surrogate (spec §8 #38), before any of them reaches the database.
  */
 export function readListQuery(
   query: unknown,
@@ -13,8 +17,9 @@ export function readListQuery(
   const current: ListQuery = {};
   const text = (name: string): string | undefined => {
     const value = source[name];
-    const first = Array.isArray(value) ? value[0] : value;
-    return typeof first === 'string' ? first : undefined;
+    const values = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === 'string');
+    if (!values.every(isStorableText)) throw unstorableValue(name, 'query');
+    return values[0];
   };
   for (const name of ['q', 'o', 'p', ...filterNames]) {
     const value = text(name);

@@ -62,6 +62,7 @@ export const en = {
   'form.datetime': 'Enter a valid date and time.',
   'form.passwordMismatch': 'The two password fields didn’t match.',
   'form.idTaken': 'A record with this ID already exists.',
+  'form.unstorable': 'This field must not contain NUL or unpaired surrogate characters.',
 
   'msg.added': 'The {name} “{object}” was added successfully.',
   'msg.changed': 'The {name} “{object}” was changed successfully.',
@@ -117,6 +118,8 @@ export const en = {
   'login.invalid':
     'Please enter the correct username and password for a staff account. Note that both fields may be case-sensitive.',
   'login.rateLimited': 'Too many failed login attempts. Try again in {minutes} minute(s).',
+  'login.rateLimitedClient': 'Too many login attempts from this address. Try again in {minutes} minute(s).',
+  'login.busy': 'The server is checking too many logins at once. Try again in a few seconds.',
   'login.loggedOut': 'Logged out',
   'login.loggedOutText': 'Thanks for spending some quality time with AdNova today.',
   'login.again': 'Log in again',
@@ -367,4 +370,5 @@ export const en = {
   'domain.filter': 'Invalid filter value.',
   'domain.search': 'The search must be at most 200 characters long.',
   'domain.perPage': 'per_page must be an integer in 1..500.',
+  'domain.unstorable': 'must not contain NUL or unpaired surrogate characters',
 } as const;

@@ -60,6 +60,7 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'form.datetime': 'Введите правильные дату и время.',
   'form.passwordMismatch': 'Введённые пароли не совпадают.',
   'form.idTaken': 'Запись с таким ID уже существует.',
+  'form.unstorable': 'Это поле не должно содержать символ NUL или непарные суррогатные символы.',
 
   'msg.added': 'Объект «{object}» ({name}) успешно добавлен.',
   'msg.changed': 'Объект «{object}» ({name}) успешно изменён.',
@@ -113,6 +114,8 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'login.invalid':
     'Пожалуйста, введите правильные имя пользователя и пароль учётной записи персонала. Оба поля могут быть чувствительны к регистру.',
   'login.rateLimited': 'Слишком много неудачных попыток входа. Повторите через {minutes} мин.',
+  'login.rateLimitedClient': 'Слишком много попыток входа с этого адреса. Повторите через {minutes} мин.',
+  'login.busy': 'Сервер проверяет слишком много входов одновременно. Повторите через несколько секунд.',
   'login.loggedOut': 'Вы вышли',
   'login.loggedOutText': 'Благодарим вас за время, проведённое сегодня с AdNova.',
   'login.again': 'Войти снова',
@@ -360,4 +363,5 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'domain.filter': 'Недопустимое значение фильтра.',
   'domain.search': 'Строка поиска должна быть не длиннее 200 символов.',
   'domain.perPage': 'per_page должен быть целым числом от 1 до 500.',
+  'domain.unstorable': 'не должно содержать символ NUL или непарные суррогатные символы',
 };

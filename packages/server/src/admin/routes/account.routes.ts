@@ -99,27 +99,35 @@ export async function accountRoutes(app: FastifyInstance, { kit }: { kit: Kit })
     });
   };
 
-  app.get<{ Querystring: { next?: string } }>(
-    '/login/',
-    { config: { public: true } },
-    async (request, reply) => {
-      const next = safeNext(request.query.next);
-      if (adminContext(request).session) return redirect(reply, next);
-      return loginPage(request, reply, { username: '', next });
-    },
-  );
+  app.get('/login/', { config: { public: true } }, async (request, reply) => {
+    const next = safeNext(field(asBody(request.query), 'next'));
+    if (adminContext(request).session) return redirect(reply, next);
+    return loginPage(request, reply, { username: '', next });
+  });
+
+  const LIMIT_MESSAGES = {
+    account: 'login.rateLimited',
+    client: 'login.rateLimitedClient',
+    hashing: 'login.busy',
+  } as const;
 
   app.post('/login/', { config: { public: true } }, async (request, reply) => {
     const { tr } = adminContext(request);
-    const body = asBody(request.body);
-    const username = field(body, 'username').slice(0, 150);
-    const next = safeNext(field(body, 'next'));
-    const result = await authenticate(deps, {
-      username,
-      password: field(body, 'password').slice(0, 1024),
-      ip: request.ip,
-      keySecret: kit.secret,
-    });
+    const form = formReader(tr, asBody(request.body));
+    const username = form.text('username', { required: false, keepSpaces: true }).slice(0, 150);
+    const password = form.text('password', { required: false, keepSpaces: true }).slice(0, 1024);
+    const next = safeNext(form.text('next', { required: false, keepSpaces: true }));
+    if (!form.ok()) {
+      const labels: Record<string, string> = {
+        username: tr.t('login.username'),
+        password: tr.t('login.password'),
+      };
+      const error = Object.entries(form.errors.fields)
+        .map(([name, messages]) => `${labels[name] ?? name}: ${messages.join(' ')}`)
+        .join(' ');
+      return loginPage(request, reply, { username: '', next, status: 400, error });
+    }
+    const result = await authenticate(deps, { username, password, ip: request.ip, keySecret: kit.secret });
     if (!result.ok) {
       if (result.reason === 'rate_limited') {
         reply.header('Retry-After', String(result.retryAfterSeconds));
@@ -127,7 +135,7 @@ export async function accountRoutes(app: FastifyInstance, { kit }: { kit: Kit })
           username,
           next,
           status: 429,
-          error: tr.t('login.rateLimited', { minutes: Math.ceil(result.retryAfterSeconds / 60) }),
+          error: tr.t(LIMIT_MESSAGES[result.limit], { minutes: Math.ceil(result.retryAfterSeconds / 60) }),
         });
       }
       return loginPage(request, reply, { username, next, status: 400, error: tr.t('login.invalid') });
@@ -207,6 +215,7 @@ export async function accountRoutes(app: FastifyInstance, { kit }: { kit: Kit })
     const { session } = adminContext(request);
     const body = asBody(request.body);
     const language = field(body, 'language');
+    const next = safeNext(field(body, 'next'));
     if (!isLocale(language)) {
       const { tr } = adminContext(request);
       return sendPage(request, reply, {
@@ -219,6 +228,6 @@ export async function accountRoutes(app: FastifyInstance, { kit }: { kit: Kit })
     }
     if (session) await setStaffLanguage(deps, session.user.id, language);
     reply.setCookie(LANGUAGE_COOKIE, language, { ...cookieOptions(deps), maxAge: 365 * 86_400 });
-    return redirect(reply, safeNext(field(body, 'next')));
+    return redirect(reply, next);
   });
 }

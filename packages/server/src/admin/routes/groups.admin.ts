@@ -10,7 +10,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import { ADMIN } from '../context.ts';
 import { type ModelAdmin, registerModelAdmin, saving, serialIdOf } from '../crud.ts';
-import { type FormBody, fields, formReader, listValue, textValue } from '../forms.ts';
+import { type FormBody, formReader, listValue, textValue } from '../forms.ts';
 import { html } from '../html.ts';
 import type { Translator } from '../i18n/i18n.ts';
 import type { Kit } from '../render.ts';
@@ -19,7 +19,7 @@ import { permissionMatrix } from '../views/permissions.ts';
 function readGroup(tr: Translator, body: FormBody) {
   const form = formReader(tr, body);
   const name = form.text('name', { max: 150 });
-  return { form, input: { name, permissions: fields(body, 'permissions') } };
+  return { form, input: { name, permissions: form.list('permissions') } };
 }
 
 export const groupsModel: ModelAdmin<StaffGroupListRow, StaffGroupDetail> = {

@@ -16,7 +16,6 @@ import { type ModelAdmin, registerModelAdmin, saving, serialIdOf } from '../crud
 import {
   asBody,
   type FormErrors,
-  fields,
   formReader,
   issuesToErrors,
   isValidationError,
@@ -212,7 +211,10 @@ export const usersModel: ModelAdmin<StaffUserListRow, UserRecord> = {
     const username = form.text('username', { max: 150 });
     const email = form.text('email', { required: false, max: 254 });
     const language = form.choice('language', LANGUAGES, { required: false });
-    const groupIds = fields(body, 'groups');
+    const groupIds = form.list('groups');
+    const permissions = form.list('permissions');
+    const isActive = form.checkbox('is_active');
+    const isSuperuser = form.checkbox('is_superuser');
     if (!groupIds.every((id) => /^\d{1,15}$/.test(id))) form.add('groups', tr.t('form.choice'));
     if (!form.ok()) return { errors: form.errors };
     return saving(tr, CHANGE_FIELDS, async () => {
@@ -220,10 +222,10 @@ export const usersModel: ModelAdmin<StaffUserListRow, UserRecord> = {
         username,
         email,
         language,
-        isActive: form.checkbox('is_active'),
-        isSuperuser: form.checkbox('is_superuser'),
+        isActive,
+        isSuperuser,
         groupIds: groupIds.map(Number),
-        permissions: fields(body, 'permissions'),
+        permissions,
       });
       return loadUser(deps, record.id);
     });
