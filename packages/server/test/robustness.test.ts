@@ -712,6 +712,20 @@ describe('robustness: malformed requests over HTTP never get a 5xx', () => {
       assert.equal(res.status, 400, `${method} ${path} ${text}: ${JSON.stringify(res.body)}`);
       assert.ok(Array.isArray(res.body.detail), JSON.stringify(res.body));
     }
+    // Path and query numbers are coerced from text: "Infinity" and "1e400" must not get past their bounds.
+    for (const path of [
+      '/telegram/links/Infinity',
+      '/telegram/links/-Infinity',
+      '/telegram/links/1e400',
+      `/advertisers/${advertiser}/campaigns?page=Infinity`,
+      `/advertisers/${advertiser}/campaigns?size=1e400`,
+      `/stats/campaigns/${created.campaign_id}/daily?from_day=Infinity`,
+    ]) {
+      for (const method of path.startsWith('/telegram') ? ['GET', 'DELETE'] : ['GET']) {
+        const res = await call(method, path, undefined, { 'x-bot-token': BOT_TOKEN });
+        assert.equal(res.status, 400, `${method} ${path}: ${res.text}`);
+      }
+    }
     assert.deepEqual(
       [created.cost_per_impression, (await expectStatus(200, 'GET', own)).cost_per_click],
       [1e9, 1],

@@ -11,8 +11,6 @@ const base: Options = {
   allErrors: true,
   removeAdditional: false,
   useDefaults: true,
-  // A JSON number too large for a double (`1e400`) parses as Infinity: refuse it like NaN (spec §1.2).
-  strictNumbers: true,
   strict: false,
   // TypeBox adds `kind`-like keywords; let them through.
   keywords: ['kind', 'modifier'],
@@ -40,7 +38,9 @@ function withStorableText(schema: unknown): unknown {
 }
 
 function makeAjv(coerceTypes: Options['coerceTypes'], external: Record<string, unknown>): Ajv {
-  const ajv = new Ajv({ ...base, coerceTypes });
+  // Bodies: a JSON number too large for a double (`1e400`) parses as Infinity; strictNumbers refuses
+  // it like NaN (spec §1.2). Not with coercion: Ajv 8 then lets a coerced "Infinity" past `maximum`.
+  const ajv = new Ajv({ ...base, coerceTypes, strictNumbers: coerceTypes === false });
   addFormats.default(ajv);
   // Canonical 8-4-4-4-12 only (spec §1.4); ajv-formats would also accept a `urn:uuid:` prefix.
   ajv.addFormat('uuid', new RegExp(UUID_PATTERN));
