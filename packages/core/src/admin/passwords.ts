@@ -1,6 +1,6 @@
 import { randomBytes, type ScryptOptions, scrypt, timingSafeEqual } from 'node:crypto';
 import { AppError } from '../errors.ts';
-import { createHashLimit } from './hash-limit.ts';
+import { createConcurrencyLimit, type RunOptions } from '../shared/concurrency.ts';
 
 /**
  * scrypt cost: OWASP's N=2^15, r=8, p=3 row (as strong as its N=2^17, p=1 recommendation, with a
@@ -22,10 +22,10 @@ export const PASSWORD_HASH_RETRY_AFTER_SECONDS = 1;
  * at most 2 run (2 threads stay free), 2 wait (under a second), one per client, and any more are
  * refused at once with 429. The thread pool belongs to the process, hence one bound per module.
  */
-const hashing = createHashLimit({
+const hashing = createConcurrencyLimit({
   concurrency: PASSWORD_HASH_CONCURRENCY,
   queue: PASSWORD_HASH_QUEUE,
-  refused: () =>
+  onFull: () =>
     new AppError('RATE_LIMITED', 'Too many password checks at once; try again in a second.', {
       headers: { 'Retry-After': String(PASSWORD_HASH_RETRY_AFTER_SECONDS) },
     }),
@@ -40,7 +40,7 @@ export function passwordHashingStats() {
  * Who asks for a derivation: `client` (a login's address) gets at most one running or waiting;
  * `wait` (start-up only) queues instead of being refused.
  */
-export type HashOptions = { client?: string; wait?: boolean };
+export type HashOptions = RunOptions;
 
 function derive(
   password: string,

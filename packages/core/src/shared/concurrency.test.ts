@@ -32,7 +32,7 @@ describe('createConcurrencyLimit', () => {
     );
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(started, [0, 1]);
-    assert.deepEqual(limit.stats(), { active: 2, waiting: 6, peak: 2 });
+    assert.deepEqual(limit.stats(), { active: 2, waiting: 6, peak: 2, started: 2, refused: 0 });
     // Finish them out of order; the queue still starts in arrival order.
     for (const i of [1, 0, 3, 2, 5, 4, 7, 6]) {
       gates[i]?.open();
@@ -41,7 +41,7 @@ describe('createConcurrencyLimit', () => {
     assert.deepEqual(await Promise.all(results), [0, 1, 2, 3, 4, 5, 6, 7]);
     assert.deepEqual(started, [0, 1, 2, 3, 4, 5, 6, 7]);
     assert.equal(most, 2);
-    assert.deepEqual(limit.stats(), { active: 0, waiting: 0, peak: 2 });
+    assert.deepEqual(limit.stats(), { active: 0, waiting: 0, peak: 2, started: 8, refused: 0 });
   });
 
   test('a task arriving to a full queue is refused at once with onFull(); the others still finish', async () => {
@@ -53,7 +53,7 @@ describe('createConcurrencyLimit', () => {
       limit.run(async () => 'refused'),
       (error) => error instanceof Full && error.message === 'busy',
     );
-    assert.deepEqual(limit.stats(), { active: 1, waiting: 1, peak: 1 });
+    assert.deepEqual(limit.stats(), { active: 1, waiting: 1, peak: 1, started: 1, refused: 1 });
     first.open();
     assert.deepEqual(await Promise.all([running, queued]), ['first', 'queued']);
     assert.equal(await limit.run(async () => 'later'), 'later');
@@ -76,7 +76,48 @@ describe('createConcurrencyLimit', () => {
     held.open();
     await running;
     assert.equal(await limit.run(async () => 2), 2);
-    assert.deepEqual(limit.stats(), { active: 0, waiting: 0, peak: 1 });
+    assert.deepEqual(limit.stats(), { active: 0, waiting: 0, peak: 1, started: 3, refused: 1 });
+  });
+
+  test('one client has one task running or waiting; others still get theirs', async () => {
+    const limit = createConcurrencyLimit({ concurrency: 2, queue: 2, onFull: () => new Full() });
+    const first = gate();
+    const running = limit.run(() => first.opened, { client: 'a' });
+    await assert.rejects(
+      limit.run(async () => {}, { client: 'a' }),
+      Full,
+    );
+    const other = gate();
+    const b = limit.run(() => other.opened, { client: 'b' });
+    first.open();
+    other.open();
+    await Promise.all([running, b]);
+    // Finished (or failed) tasks free their client.
+    await assert.rejects(
+      limit.run(
+        async () => {
+          throw new Error('boom');
+        },
+        { client: 'a' },
+      ),
+      /boom/,
+    );
+    await limit.run(async () => {}, { client: 'a' });
+    assert.equal(limit.stats().refused, 1);
+  });
+
+  test('a `wait` task (start-up work) queues instead of being refused', async () => {
+    const limit = createConcurrencyLimit({ concurrency: 1, queue: 0, onFull: () => new Full() });
+    const busy = gate();
+    const running = limit.run(() => busy.opened);
+    const waiting = limit.run(async () => 'done', { wait: true });
+    await assert.rejects(
+      limit.run(async () => {}),
+      Full,
+    );
+    busy.open();
+    await running;
+    assert.equal(await waiting, 'done');
   });
 
   test('rejects nonsensical bounds', () => {
