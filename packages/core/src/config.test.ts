@@ -286,3 +286,65 @@ describe('issue 12: image decoding bounds', () => {
     }
   });
 });
+
+describe('issue 12: time bounds, load shedding, rate limit and shutdown', () => {
+  test('defaults: bounded requests and shutdown, shedding on, no rate limit', () => {
+    const config = loadConfig({ DATABASE_URL: 'postgres://u:p@db:5432/adnova' }, '/srv');
+    assert.deepEqual(config.http.timeouts, {
+      requestMs: 30_000,
+      headersMs: 10_000,
+      keepAliveMs: 72_000,
+      handlerMs: 30_000,
+    });
+    assert.deepEqual(config.http.shed, {
+      maxEventLoopDelayMs: 1000,
+      maxHeapUsedBytes: undefined,
+      maxRssBytes: 0,
+      retryAfterSeconds: 5,
+    });
+    assert.deepEqual(config.http.rateLimit, { max: 0, windowSeconds: 60 });
+    assert.equal(config.shutdownTimeoutMs, 10_000);
+    assert.equal(config.database.kind === 'postgres' && config.database.statementTimeoutMs, 30_000);
+    assert.equal(config.database.kind === 'postgres' && config.database.connectTimeoutMs, 10_000);
+  });
+
+  test('every variable is read, and bad values are reported together', () => {
+    const config = loadConfig(
+      {
+        HTTP_REQUEST_TIMEOUT_MS: '5000',
+        HTTP_HANDLER_TIMEOUT_MS: '2000',
+        HTTP_SHED_EVENT_LOOP_DELAY_MS: '0',
+        HTTP_SHED_HEAP_USED_BYTES: '1073741824',
+        HTTP_RATE_LIMIT_MAX: '100',
+        SHUTDOWN_TIMEOUT_MS: '3000',
+      },
+      '/srv',
+    );
+    assert.equal(config.http.timeouts.requestMs, 5000);
+    assert.equal(config.http.timeouts.handlerMs, 2000);
+    assert.equal(config.http.shed.maxEventLoopDelayMs, 0);
+    assert.equal(config.http.shed.maxHeapUsedBytes, 1_073_741_824);
+    assert.equal(config.http.rateLimit.max, 100);
+    assert.equal(config.shutdownTimeoutMs, 3000);
+    const problems = problemsOf({
+      HTTP_REQUEST_TIMEOUT_MS: '10',
+      HTTP_HANDLER_TIMEOUT_MS: 'soon',
+      HTTP_RATE_LIMIT_MAX: '-1',
+      SHUTDOWN_TIMEOUT_MS: '0',
+      DATABASE_URL: 'postgres://u:p@db/adnova',
+      DATABASE_STATEMENT_TIMEOUT_MS: 'x',
+    });
+    for (const name of [
+      'HTTP_REQUEST_TIMEOUT_MS',
+      'HTTP_HANDLER_TIMEOUT_MS',
+      'HTTP_RATE_LIMIT_MAX',
+      'SHUTDOWN_TIMEOUT_MS',
+      'DATABASE_STATEMENT_TIMEOUT_MS',
+    ]) {
+      assert.ok(
+        problems.some((p) => p.startsWith(name)),
+        `${name} reported: ${problems.join('; ')}`,
+      );
+    }
+  });
+});
