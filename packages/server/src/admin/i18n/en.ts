@@ -342,6 +342,8 @@ export const en = {
   'domain.clicksOverImpressions': "clicks_limit can't be greater than impressions_limit.",
   'domain.startAfterEnd': "start_date can't be greater than end_date.",
   'domain.startInPast': 'start_date must be greater or equal than the current_date.',
+  'domain.impressionCostRange': 'cost_per_impression must be a number from 0 to 1000000000.',
+  'domain.clickCostRange': 'cost_per_click must be a number from 0 to 1000000000.',
   'domain.ageFromOverTo': "age_from can't be greater than age_to.",
   'domain.imageTooBig': "File can't be bigger than 10MB.",
   'domain.imageInvalid': 'File must be a valid image.',

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { MAX_MONEY } from '@adnova/core/shared/money';
 import { en } from './en.ts';
 import { negotiateLocale, translator } from './i18n.ts';
 import { ru } from './ru.ts';
@@ -30,6 +31,11 @@ test('messages fill their parameters; domain messages and the throttle’s catal
     tr.domain("clicks_limit can't be greater than impressions_limit."),
     'Лимит кликов не может быть больше лимита показов.',
   );
+  // The price bound's message as the domain builds it.
+  for (const field of ['cost_per_impression', 'cost_per_click']) {
+    const message = `${field} must be a number from 0 to ${MAX_MONEY}.`;
+    assert.notEqual(tr.domain(message), message, field);
+  }
   assert.equal(tr.domain('Some message nobody translated.'), 'Some message nobody translated.');
   assert.equal(tr.tt('override.applyTo.ip'), 'Применить к IP');
   assert.equal(translator('en').tt('override.name'), 'Ads throttle override');

@@ -335,6 +335,8 @@ export const ru: Readonly<Record<keyof typeof en, string>> = {
   'domain.clicksOverImpressions': 'Лимит кликов не может быть больше лимита показов.',
   'domain.startAfterEnd': 'День начала не может быть позже дня окончания.',
   'domain.startInPast': 'День начала не может быть раньше текущего дня.',
+  'domain.impressionCostRange': 'Цена показа должна быть числом от 0 до 1000000000.',
+  'domain.clickCostRange': 'Цена клика должна быть числом от 0 до 1000000000.',
   'domain.ageFromOverTo': 'Возраст «от» не может быть больше возраста «до».',
   'domain.imageTooBig': 'Файл должен быть меньше 10 МБ.',
   'domain.imageInvalid': 'Файл должен быть корректным изображением.',
