@@ -120,32 +120,52 @@ async function adOutcomes(base: string): Promise<Record<string, number>> {
   return out;
 }
 
-async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unknown>> {
-  let databaseUrl: string;
-  let cleanup: () => Promise<void>;
+/**
+ * A database of its own for one bench run: PGlite in a temporary directory, or a fresh PostgreSQL
+ * database `name` next to DATABASE_URL's; `cleanup` removes it.
+ */
+async function benchDatabase(
+  kind: 'pglite' | 'postgres',
+  name: string,
+): Promise<{ databaseUrl: string; cleanup: () => Promise<void> }> {
   if (kind === 'pglite') {
     const dir = mkdtempSync(join(tmpdir(), 'adnova-bench-'));
-    databaseUrl = `file://${join(dir, 'pglite')}`;
-    cleanup = async () => rmSync(dir, { recursive: true, force: true });
-  } else {
-    const admin = process.env.DATABASE_URL;
-    if (!admin) throw new Error('DATABASE_URL is required for the PostgreSQL bench');
-    const name = 'adnova_bench';
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-    await c.query(`CREATE DATABASE ${name}`);
-    await c.end();
-    const u = new URL(admin);
-    u.pathname = `/${name}`;
-    databaseUrl = u.toString();
-    cleanup = async () => {
-      const d = new pg.Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
+    return {
+      databaseUrl: `file://${join(dir, 'pglite')}`,
+      cleanup: async () => rmSync(dir, { recursive: true, force: true }),
     };
   }
+  const admin = process.env.DATABASE_URL;
+  if (!admin) throw new Error('DATABASE_URL is required for the PostgreSQL bench');
+  const sql = async (statements: string[]) => {
+    const c = new pg.Client({ connectionString: admin });
+    await c.connect();
+    try {
+      for (const statement of statements) await c.query(statement);
+    } finally {
+      await c.end();
+    }
+  };
+  const drop = `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`;
+  await sql([drop, `CREATE DATABASE ${name}`]);
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return { databaseUrl: u.toString(), cleanup: () => sql([drop]) };
+}
+
+/** The server as production runs it; embedded mode is embedded throughout (in-process counters). */
+function startBenchServer(kind: 'pglite' | 'postgres', databaseUrl: string) {
+  return startServerProcess({
+    DATABASE_URL: databaseUrl,
+    NODE_ENV: 'production',
+    ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
+    ADMIN_SESSION_SECRET: randomBytes(32).toString('hex'),
+    ...(kind === 'pglite' ? { REDIS_URL: '' } : {}),
+  });
+}
+
+async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unknown>> {
+  const { databaseUrl, cleanup } = await benchDatabase(kind, 'adnova_bench');
   console.log(`\n[${kind}] ${size.clients} clients, ${size.campaigns} campaigns, ${size.mlScores} ML scores`);
   const ids = await load(databaseUrl);
   const script = join(mkdtempSync(join(tmpdir(), 'adnova-wrk-')), 'ads.lua');
@@ -153,14 +173,7 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
     script,
     `local ids = {${ids.map((id) => `"${id}"`).join(',')}}\nmath.randomseed(7)\nrequest = function()\n  return wrk.format("GET", "/ads?client_id=" .. ids[math.random(#ids)])\nend\n`,
   );
-  const server = await startServerProcess({
-    DATABASE_URL: databaseUrl,
-    NODE_ENV: 'production',
-    ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
-    ADMIN_SESSION_SECRET: randomBytes(32).toString('hex'),
-    // Embedded mode is embedded throughout: in-process throttle counters.
-    ...(kind === 'pglite' ? { REDIS_URL: '' } : {}),
-  });
+  const server = await startBenchServer(kind, databaseUrl);
   try {
     // Warm-up: JIT, connection pool, caches.
     wrk(`${server.base}/livez`);
@@ -179,31 +192,8 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
  * `/livez` probed and memory sampled throughout (no data set is loaded).
  */
 async function attackOne(kind: 'pglite' | 'postgres') {
-  let databaseUrl = 'memory://';
-  let cleanup = async () => {};
-  if (kind === 'postgres') {
-    const name = `adnova_attack_${Date.now()}`;
-    const admin = new pg.Client({ connectionString: process.env.DATABASE_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${name}`);
-    await admin.end();
-    const url = new URL(process.env.DATABASE_URL ?? '');
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    cleanup = async () => {
-      const c = new pg.Client({ connectionString: process.env.DATABASE_URL });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    };
-  }
-  const server = await startServerProcess({
-    DATABASE_URL: databaseUrl,
-    NODE_ENV: 'production',
-    ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
-    ADMIN_SESSION_SECRET: randomBytes(32).toString('hex'),
-    ...(kind === 'pglite' ? { REDIS_URL: '' } : {}),
-  });
+  const { databaseUrl, cleanup } = await benchDatabase(kind, 'adnova_attack');
+  const server = await startBenchServer(kind, databaseUrl);
   try {
     return { kind, reports: [await bulkAttack(server.base), await timeTravelAttack(server.base)] };
   } finally {

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { crc32, deflateSync } from 'node:zlib';
 import { imageDecodes } from '@adnova/core/campaigns/ad-image';
 import { updateCampaign } from '@adnova/core/campaigns/campaigns';
 import sharp from 'sharp';
+import { blackPng } from '../../core/test/images.ts';
 import { createRng, type FuzzRequest, type FuzzWorld, fuzzRequest, fuzzSeed } from './fuzz.ts';
 import { startTestApp, type TestApp } from './helper.ts';
 
@@ -92,29 +92,6 @@ function contractBreach(contentType: string | null, text: string): string | unde
     return undefined;
   };
   return walk(body, '$');
-}
-
-/** A valid 1-bit PNG claiming width × height pixels in a few KB (the issue 12 bomb). */
-function blackPng(width: number, height: number): Buffer {
-  const chunk = (type: string, data: Buffer) => {
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(width, 0);
-  header.writeUInt32BE(height, 4);
-  header.writeUInt8(1, 8);
-  const rows = Buffer.alloc(height * (1 + Math.ceil(width / 8)));
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk('IHDR', header),
-    chunk('IDAT', deflateSync(rows)),
-    chunk('IEND', Buffer.alloc(0)),
-  ]);
 }
 
 /**
