@@ -11,6 +11,10 @@ export type DailyStats = Schemas['DailyStats'];
 export type TelegramLink = Schemas['TelegramLink'];
 export type GenerationTask = Schemas['GenerationTask'];
 export type Advertiser = Schemas['Advertiser'];
+/** The optional window of a daily series (spec §8 #37). */
+export type DayWindow = NonNullable<
+  paths['/stats/advertisers/{advertiserId}/campaigns/daily']['get']['parameters']['query']
+>;
 
 /**
  * The API answered with an error status. `detail` is the body's `detail` as one readable line
@@ -202,10 +206,14 @@ export function createAdnovaApi(options: AdnovaApiOptions) {
       body('read statistics', () =>
         client.GET('/stats/advertisers/{advertiserId}/campaigns', { params: { path: { advertiserId } } }),
       ),
-    advertiserDailyStats: (advertiserId: string) =>
+    /**
+     * The advertiser's daily figures for the days `from_day..to_day` (both optional, inclusive;
+     * at most 3660 days, spec §8 #37); without a window, the API's default (the latest 3660 days).
+     */
+    advertiserDailyStats: (advertiserId: string, window: DayWindow = {}) =>
       body('read daily statistics', () =>
         client.GET('/stats/advertisers/{advertiserId}/campaigns/daily', {
-          params: { path: { advertiserId } },
+          params: { path: { advertiserId }, query: window },
         }),
       ),
     generateAdText: (advertiserName: string, adTitle: string) =>

@@ -23,7 +23,7 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      /** @description Clients to create or replace; the last occurrence of a repeated id wins. */
+      /** @description Clients to create or replace; the last occurrence of a repeated id wins; at most 10,000 per request. */
       requestBody: {
         content: {
           'application/json': components['schemas']['Client'][];
@@ -142,7 +142,7 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      /** @description Advertisers to create or replace; the last occurrence of a repeated id wins. */
+      /** @description Advertisers to create or replace; the last occurrence of a repeated id wins; at most 10,000 per request. */
       requestBody: {
         content: {
           'application/json': components['schemas']['Advertiser'][];
@@ -963,11 +963,16 @@ export interface paths {
     };
     /**
      * Daily statistics for one campaign
-     * @description From start_date through max(min(end_date, current_date), last event day); never past today.
+     * @description From start_date through max(min(end_date, current_date), last event day); never past today. At most 3660 days per response: without from_day/to_day, the last 3660 days of the range; a window is intersected with the range; a wider window or from_day > to_day is 400.
      */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description First day to return (inclusive). Alone, it returns up to 3660 days from it. */
+          from_day?: number;
+          /** @description Last day to return (inclusive). Alone, it returns up to 3660 days ending at it. With from_day, at most 3660 days (400 beyond, and when from_day > to_day). */
+          to_day?: number;
+        };
         header?: never;
         path: {
           /** @example 0c6a3d0e-7a41-4bb6-9a35-5e0b1c1f2f11 */
@@ -977,9 +982,11 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description Default Response */
+        /** @description One entry per day of the window, ascending; at most 3660 days. */
         200: {
           headers: {
+            /** @description Days in the whole range; sent only when the response holds fewer (the series was cut to its window). */
+            'X-Total-Count'?: number;
             [name: string]: unknown;
           };
           content: {
@@ -1141,11 +1148,16 @@ export interface paths {
     };
     /**
      * Daily statistics for an advertiser
-     * @description Every day from 0 through current_date.
+     * @description Every day from 0 through current_date. At most 3660 days per response: without from_day/to_day, the last 3660 days of the range; a window is intersected with the range; a wider window or from_day > to_day is 400.
      */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description First day to return (inclusive). Alone, it returns up to 3660 days from it. */
+          from_day?: number;
+          /** @description Last day to return (inclusive). Alone, it returns up to 3660 days ending at it. With from_day, at most 3660 days (400 beyond, and when from_day > to_day). */
+          to_day?: number;
+        };
         header?: never;
         path: {
           /** @example 0c6a3d0e-7a41-4bb6-9a35-5e0b1c1f2f11 */
@@ -1155,9 +1167,11 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description Default Response */
+        /** @description One entry per day of the window, ascending; at most 3660 days. */
         200: {
           headers: {
+            /** @description Days in the whole range; sent only when the response holds fewer (the series was cut to its window). */
+            'X-Total-Count'?: number;
             [name: string]: unknown;
           };
           content: {
@@ -1206,7 +1220,12 @@ export interface paths {
      */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          /** @description First day to return (inclusive). Alone, it returns up to 3660 days from it. */
+          from_day?: number;
+          /** @description Last day to return (inclusive). Alone, it returns up to 3660 days ending at it. With from_day, at most 3660 days (400 beyond, and when from_day > to_day). */
+          to_day?: number;
+        };
         header?: never;
         path: {
           /** @example 0c6a3d0e-7a41-4bb6-9a35-5e0b1c1f2f11 */
@@ -1216,9 +1235,11 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description Default Response */
+        /** @description One entry per day of the window, ascending; at most 3660 days. */
         200: {
           headers: {
+            /** @description Days in the whole range; sent only when the response holds fewer (the series was cut to its window). */
+            'X-Total-Count'?: number;
             [name: string]: unknown;
           };
           content: {
@@ -1912,6 +1933,8 @@ export interface components {
             msg: string;
             type: string;
           }[];
+      /** @description Present (true) when more validation issues were found than the 100 listed. */
+      truncated?: boolean;
     };
     Client: {
       /**

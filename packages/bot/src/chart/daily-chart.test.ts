@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { CHART_MAX_DAYS, dailyChartSvg, renderDailyChart } from './daily-chart.ts';
+import { CHART_MAX_DAYS, chartWindow, dailyChartSvg, renderDailyChart } from './daily-chart.ts';
 
 const labels = { impressions: 'Impressions', clicks: 'Clicks', spent: 'Spent <€>', title: 'Days 0–2' };
 const day = (date: number, impressions: number, clicks: number, spent: number) => ({
@@ -33,4 +33,17 @@ test('bars per day, a spend line, escaped labels, only the latest days', () => {
 test('all-zero and single-day series still draw', async () => {
   assert.doesNotMatch(dailyChartSvg([day(0, 0, 0, 0)], labels), /NaN|Infinity/);
   assert.ok((await renderDailyChart([], labels)).length > 0);
+});
+
+test('issue 12: the chart asks for its last CHART_MAX_DAYS days only, and draws any series without spreading it', () => {
+  assert.deepEqual(chartWindow(0), { from_day: 0, to_day: 0 });
+  assert.deepEqual(chartWindow(10), { from_day: 0, to_day: 10 });
+  assert.deepEqual(chartWindow(2_147_483_647), {
+    from_day: 2_147_483_647 - CHART_MAX_DAYS + 1,
+    to_day: 2_147_483_647,
+  });
+  const huge = Array.from({ length: 1_000_000 }, (_, i) => day(i, i % 7, 0, 0));
+  const svg = dailyChartSvg(huge, labels);
+  assert.equal((svg.match(/<circle /g) ?? []).length, CHART_MAX_DAYS);
+  assert.doesNotMatch(svg, /NaN|Infinity/);
 });

@@ -8,6 +8,22 @@ export type ChartLabels = { impressions: string; clicks: string; spent: string; 
 /** The chart covers at most this many days (the latest ones): more bars would not be readable. */
 export const CHART_MAX_DAYS = 31;
 
+/**
+ * The days the chart asks the API for on `today`: the latest `CHART_MAX_DAYS` of the advertiser's
+ * range 0..today, so the bot downloads only what it draws (at day 2^31 − 1 the whole range was
+ * billions of days).
+ */
+export function chartWindow(today: number): { from_day: number; to_day: number } {
+  return { from_day: Math.max(0, today - CHART_MAX_DAYS + 1), to_day: today };
+}
+
+/** The largest of `value` over the days, at least 0 (a loop: no spread of an unbounded array). */
+function largest(days: readonly ChartDay[], value: (day: ChartDay) => number): number {
+  let max = 0;
+  for (const day of days) max = Math.max(max, value(day));
+  return max;
+}
+
 const WIDTH = 960;
 const HEIGHT = 540;
 const FONT = "font-family=\"'DejaVu Sans', 'Liberation Sans', Arial, sans-serif\"";
@@ -60,10 +76,14 @@ export function dailyChartSvg(allDays: readonly ChartDay[], labels: ChartLabels)
 
   const counts = axis(
     bars,
-    Math.max(0, ...days.map((d) => Math.max(d.impressions_count, d.clicks_count))),
+    largest(days, (d) => Math.max(d.impressions_count, d.clicks_count)),
     true,
   );
-  const money = axis(line, Math.max(0, ...days.map((d) => d.spent_total)), false);
+  const money = axis(
+    line,
+    largest(days, (d) => d.spent_total),
+    false,
+  );
 
   let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${HEIGHT}" viewBox="0 0 ${WIDTH} ${HEIGHT}">`;
   svg += `<rect width="${WIDTH}" height="${HEIGHT}" fill="#fff"/>`;

@@ -1,6 +1,6 @@
 import { Composer, InputFile } from 'grammy';
 import type { AdnovaApi, Campaign, Stats } from '../api/adnova-api.ts';
-import { CHART_MAX_DAYS, renderDailyChart } from '../chart/daily-chart.ts';
+import { CHART_MAX_DAYS, chartWindow, renderDailyChart } from '../chart/daily-chart.ts';
 import type { BotContext } from '../context.ts';
 import type { BotDeps } from '../deps.ts';
 import { escapeHtml, formatCount, formatMoney, formatPercent, truncate } from '../format.ts';
@@ -80,7 +80,8 @@ async function perCampaign(api: AdnovaApi, advertiserId: string) {
 
 /**
  * `/statistics`: the advertiser's totals (spec §3.14) and per-campaign figures in one message,
- * then the daily impressions, clicks and spend (§3.16) as a chart image.
+ * then the daily impressions, clicks and spend (§3.16) of the latest `CHART_MAX_DAYS` days as a
+ * chart image (only those days are requested, §8 #37).
  */
 export function statisticsFeature(deps: BotDeps): Composer<BotContext> {
   const { api } = deps;
@@ -92,7 +93,7 @@ export function statisticsFeature(deps: BotDeps): Composer<BotContext> {
     const [totals, { campaigns, total }, daily] = await Promise.all([
       api.advertiserStats(id),
       perCampaign(api, id),
-      api.advertiserDailyStats(id),
+      api.currentDay().then((today) => api.advertiserDailyStats(id, chartWindow(today))),
     ]);
     await ctx.reply(statisticsText(account.advertiser_name, totals, campaigns, total, ctx.lang, ctx.m), {
       parse_mode: 'HTML',

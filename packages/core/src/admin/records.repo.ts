@@ -210,14 +210,32 @@ export async function findEventRecord(
   return findListRow<EventRecord>(db, eventList(table), sql`e.id = ${id}`);
 }
 
-/** Every campaign id and title of an advertiser, newest first (the statistics page's picker). */
+/** Characters of a title the statistics page's picker shows (titles may hold 10,000). */
+export const PICKER_TITLE_CHARS = 200;
+
+/**
+ * The advertiser's newest `limit` campaigns (id, title cut to `PICKER_TITLE_CHARS`, dates), newest
+ * first, plus the campaign `include` when it is theirs and older: the statistics page's picker.
+ * Bounded, so an advertiser with a hundred thousand campaigns does not make a page of megabytes.
+ */
 export async function listCampaignTitles(
   db: Db,
   advertiserId: string,
+  limit: number,
+  include?: string,
 ): Promise<{ id: string; adTitle: string; startDate: number; endDate: number }[]> {
+  const columns = sql`id, left(ad_title, ${PICKER_TITLE_CHARS}) AS "adTitle", start_date AS "startDate",
+    end_date AS "endDate", seq`;
+  const included = include
+    ? sql`UNION SELECT ${columns} FROM campaigns
+           WHERE advertiser_id = ${advertiserId}::uuid AND id = ${include}::uuid`
+    : sql``;
   return rows(
     db,
-    sql`SELECT id, ad_title AS "adTitle", start_date AS "startDate", end_date AS "endDate"
-          FROM campaigns WHERE advertiser_id = ${advertiserId}::uuid ORDER BY seq DESC`,
+    sql`SELECT id, "adTitle", "startDate", "endDate" FROM (
+          (SELECT ${columns} FROM campaigns WHERE advertiser_id = ${advertiserId}::uuid
+            ORDER BY seq DESC LIMIT ${limit})
+          ${included}) t
+        ORDER BY seq DESC`,
   );
 }

@@ -154,10 +154,19 @@ export async function getEventRecord(
   return toEventRecord(row);
 }
 
-/** The advertiser's campaigns for the statistics page's picker, newest first. @throws AppError NOT_FOUND */
+/** Most campaigns the statistics page's picker lists (the newest, plus the one asked for). */
+export const PICKER_CAMPAIGNS = 100;
+
+/**
+ * The advertiser's newest `PICKER_CAMPAIGNS` campaigns for the statistics page's picker, newest
+ * first, plus `wanted` (an id from the query string) when it is one of theirs.
+ * @throws AppError NOT_FOUND
+ */
 export async function listAdvertiserCampaignTitles(
   deps: DbDeps,
   advertiserId: string,
+  wanted?: string,
 ): Promise<{ id: string; adTitle: string; startDate: number; endDate: number }[]> {
-  return listCampaignTitles(deps.db, uuidOrNotFound(advertiserId));
+  const include = wanted !== undefined && isUuid(wanted) ? normalizeId(wanted) : undefined;
+  return listCampaignTitles(deps.db, uuidOrNotFound(advertiserId), PICKER_CAMPAIGNS, include);
 }

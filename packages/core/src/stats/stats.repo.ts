@@ -32,15 +32,23 @@ function totals(campaignFilter: SQL): SQL {
     SELECT ${projection(sql`i`, sql`k`)} FROM i, k`;
 }
 
-function daily(campaignFilter: SQL, from: SQL, to: SQL): SQL {
+/**
+ * One row per day `from..to` (inclusive): the generated series and the aggregated events both stay
+ * inside the window, so the work follows the window (at most `MAX_DAILY_DAYS`), never the whole
+ * range a campaign or `current_date` spans (issue 12: `0..current_date` at 2^31 − 1 took gigabytes).
+ */
+function daily(campaignFilter: SQL, from: number, to: number): SQL {
+  const inWindow = sql`e.date BETWEEN ${from}::int4 AND ${to}::int4`;
   return sql`
-    SELECT d::int AS date, ${projection(sql`i`, sql`k`)}
-      FROM generate_series(${from}, ${to}) AS d
+    SELECT d::int4 AS date, ${projection(sql`i`, sql`k`)}
+      FROM generate_series(${from}::int8, ${to}::int8) AS d
       LEFT JOIN (SELECT e.date, count(*) AS n, sum(e.price) AS s FROM impressions e
-                   JOIN campaigns c ON c.id = e.campaign_id WHERE ${campaignFilter} GROUP BY e.date) i
+                   JOIN campaigns c ON c.id = e.campaign_id WHERE ${campaignFilter} AND ${inWindow}
+                  GROUP BY e.date) i
              ON i.date = d
       LEFT JOIN (SELECT e.date, count(*) AS n, sum(e.price) AS s FROM clicks e
-                   JOIN campaigns c ON c.id = e.campaign_id WHERE ${campaignFilter} GROUP BY e.date) k
+                   JOIN campaigns c ON c.id = e.campaign_id WHERE ${campaignFilter} AND ${inWindow}
+                  GROUP BY e.date) k
              ON k.date = d
      ORDER BY d`;
 }
@@ -55,23 +63,45 @@ export async function advertiserTotalsRow(db: Db, advertiserId: string): Promise
   return row;
 }
 
+/** A range of days, both ends inclusive; empty when `first > last`. */
+export type DayRange = { first: number; last: number };
+
 /**
- * Days start_date .. max(min(end_date, today), last event day), never past today (spec §3.15).
- * An empty series when the campaign has not started and has no events.
+ * The campaign's daily range (spec §3.15): start_date .. max(min(end_date, today), last event day),
+ * never past today; undefined for an unknown campaign. The last event day is two index look-ups
+ * (`*_campaign_date_idx`), not a scan of the events.
  */
-export function campaignDailyRows(db: Db, campaignId: string): Promise<(StatsRow & { date: number })[]> {
-  const c = sql`(SELECT start_date, end_date FROM campaigns WHERE id = ${campaignId}::uuid)`;
-  const today = sql`(SELECT day FROM platform_clock)`;
-  const lastEvent = sql`(SELECT max(date) FROM (SELECT date FROM impressions WHERE campaign_id = ${campaignId}::uuid
-                           UNION ALL SELECT date FROM clicks WHERE campaign_id = ${campaignId}::uuid) ev)`;
-  const to = sql`LEAST(GREATEST(LEAST((SELECT end_date FROM ${c} x), ${today}), coalesce(${lastEvent}, -1)), ${today})`;
-  return rows(db, daily(sql`c.id = ${campaignId}::uuid`, sql`(SELECT start_date FROM ${c} x)`, to));
+export async function findCampaignDayRange(db: Db, campaignId: string): Promise<DayRange | undefined> {
+  const [row] = await rows<DayRange>(
+    db,
+    sql`SELECT c.start_date AS first,
+               LEAST(GREATEST(LEAST(c.end_date, t.day), ev.day), t.day) AS last
+          FROM campaigns c
+         CROSS JOIN platform_clock t
+         CROSS JOIN LATERAL (
+               SELECT GREATEST((SELECT max(date) FROM impressions WHERE campaign_id = c.id),
+                               (SELECT max(date) FROM clicks WHERE campaign_id = c.id)) AS day) ev
+         WHERE c.id = ${campaignId}::uuid`,
+  );
+  return row && { first: Number(row.first), last: Number(row.last) };
 }
 
-/** Every day 0 .. today (spec §3.16). */
-export function advertiserDailyRows(db: Db, advertiserId: string): Promise<(StatsRow & { date: number })[]> {
-  return rows(
-    db,
-    daily(sql`c.advertiser_id = ${advertiserId}::uuid`, sql`0`, sql`(SELECT day FROM platform_clock)`),
-  );
+/** Days `from..to` of one campaign, zero-filled. */
+export function campaignDailyRows(
+  db: Db,
+  campaignId: string,
+  from: number,
+  to: number,
+): Promise<(StatsRow & { date: number })[]> {
+  return rows(db, daily(sql`c.id = ${campaignId}::uuid`, from, to));
+}
+
+/** Days `from..to` over the advertiser's existing campaigns, zero-filled. */
+export function advertiserDailyRows(
+  db: Db,
+  advertiserId: string,
+  from: number,
+  to: number,
+): Promise<(StatsRow & { date: number })[]> {
+  return rows(db, daily(sql`c.advertiser_id = ${advertiserId}::uuid`, from, to));
 }

@@ -1,4 +1,5 @@
 import { type Static, Type } from '@sinclair/typebox';
+import { MAX_INT32 } from '../shared/schema.ts';
 
 const statsFields = {
   impressions_count: Type.Integer({ minimum: 0 }),
@@ -19,3 +20,23 @@ export const DailyStatsSchema = Type.Object(
   { $id: 'DailyStats' },
 );
 export type DailyStats = Static<typeof DailyStatsSchema>;
+
+/** Most days one daily series answers (spec §8 #37): ten years of simulated days. */
+export const MAX_DAILY_DAYS = 3660;
+
+const windowEnd = (description: string) =>
+  Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_INT32, description }));
+
+/** The optional window of a daily series (spec §8 #37). */
+export const DayWindowQuery = Type.Object({
+  from_day: windowEnd(
+    `First day to return (inclusive). Alone, it returns up to ${MAX_DAILY_DAYS} days from it.`,
+  ),
+  to_day: windowEnd(
+    `Last day to return (inclusive). Alone, it returns up to ${MAX_DAILY_DAYS} days ending at it. With from_day, at most ${MAX_DAILY_DAYS} days (400 beyond, and when from_day > to_day).`,
+  ),
+});
+export type DayWindow = Static<typeof DayWindowQuery>;
+
+/** One daily series as answered: the days of the window, and the length of the whole range. */
+export type DailySeries = { days: DailyStats[]; total: number };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { test } from 'node:test';
-import { buildTestApp, click, getAd, json, seed } from '../../test/helper.ts';
+import { describe, test } from 'node:test';
+import { buildTestApp, click, getAd, json, seed, useTestApp } from '../../test/helper.ts';
 
 type Stats = {
   impressions_count: number;
@@ -215,4 +215,177 @@ test('advertiser totals: all zeros without campaigns; deleted campaigns drop out
     (await app.inject({ method: 'GET', url: `/stats/campaigns/${randomUUID()}/daily` })).statusCode,
     404,
   );
+});
+
+describe('issue 12: daily series are bounded (spec §8 #37)', () => {
+  const ctx = useTestApp();
+  const MAX_DAY = 2_147_483_647;
+  const get = (url: string) => ctx.app.inject({ method: 'GET', url });
+
+  test('at current_date 2^31 − 1 both daily series answer the last 3660 days, fast, with X-Total-Count', {
+    timeout: 60_000,
+  }, async () => {
+    // The clock is global: this suite's app has its own database, so advancing it affects only it.
+    const s = seed(ctx.app);
+    const a = await s.advertiser();
+    const c = await s.campaign(a.advertiser_id, {
+      start_date: 0,
+      end_date: MAX_DAY,
+      targeting: { location: 'Far future' },
+    });
+    await s.advance(MAX_DAY);
+    const x = await s.client({ location: 'Far future' });
+    assert.equal(json<{ ad_id: string }>(await getAd(ctx.app, x.client_id)).ad_id, c.campaign_id);
+
+    for (const url of [
+      `/stats/advertisers/${a.advertiser_id}/campaigns/daily`,
+      `/stats/advertisers/${a.advertiser_id}/daily`,
+      `/stats/campaigns/${c.campaign_id}/daily`,
+    ]) {
+      const started = performance.now();
+      const res = await get(url);
+      const elapsed = performance.now() - started;
+      assert.equal(res.statusCode, 200, url);
+      const days = json<Daily[]>(res);
+      assert.equal(days.length, 3660, url);
+      assert.equal(days[0]?.date, MAX_DAY - 3659, url);
+      assert.deepEqual(days.at(-1), {
+        ...zero,
+        date: MAX_DAY,
+        impressions_count: 1,
+        spent_impressions: 1,
+        spent_total: 1,
+      });
+      assert.equal(res.headers['x-total-count'], String(MAX_DAY + 1), url);
+      assert.ok(res.body.length < 1_000_000, `${url}: ${res.body.length} bytes`);
+      // Unbounded, this took minutes and gigabytes; bounded, well under a second on PGlite.
+      assert.ok(elapsed < 10_000, `${url} took ${Math.round(elapsed)} ms`);
+    }
+  });
+
+  test('from_day/to_day pick a window, intersected with the range; X-Total-Count only when cut', async (t) => {
+    const { app } = await buildTestApp(t);
+    const get = (url: string) => app.inject({ method: 'GET', url });
+    const s = seed(app);
+    const a = await s.advertiser();
+    const c = await s.campaign(a.advertiser_id, { start_date: 0, end_date: 0 });
+    const long = await s.campaign(a.advertiser_id, { start_date: 7, end_date: 5006 });
+    await s.advance(MAX_DAY);
+    const today = MAX_DAY;
+    const adv = `/stats/advertisers/${a.advertiser_id}/campaigns/daily`;
+    const dates = async (url: string) => {
+      const res = await get(url);
+      assert.equal(res.statusCode, 200, `${url}: ${res.body}`);
+      return { dates: json<Daily[]>(res).map((d) => d.date), total: res.headers['x-total-count'] };
+    };
+    // The campaign's range is its one day 0: windows are cut to it.
+    const campaign = `/stats/campaigns/${c.campaign_id}/daily`;
+    assert.deepEqual(await dates(campaign), { dates: [0], total: undefined });
+    assert.deepEqual(await dates(`${campaign}?from_day=0&to_day=5`), { dates: [0], total: undefined });
+    assert.deepEqual(await dates(`${campaign}?from_day=1&to_day=5`), { dates: [], total: '1' });
+    assert.deepEqual(await dates(`${campaign}?to_day=0`), { dates: [0], total: undefined });
+    // A campaign of 5000 days that ended: its last 3660 days by default, or any window in it.
+    const ended = `/stats/campaigns/${long.campaign_id}/daily`;
+    const last = await dates(ended);
+    assert.equal(last.dates.length, 3660);
+    assert.equal(last.dates[0], 5006 - 3659);
+    assert.equal(last.dates.at(-1), 5006);
+    assert.equal(last.total, '5000');
+    assert.deepEqual(await dates(`${ended}?from_day=0&to_day=8`), { dates: [7, 8], total: '5000' });
+    assert.deepEqual((await dates(`${ended}?from_day=5005`)).dates, [5005, 5006]);
+    assert.deepEqual((await dates(`${ended}?from_day=6000&to_day=6001`)).dates, []);
+
+    // The advertiser's range is 0..today.
+    const total = String(today + 1);
+    assert.deepEqual(await dates(`${adv}?from_day=3&to_day=5`), { dates: [3, 4, 5], total });
+    assert.deepEqual(await dates(`${adv}?from_day=${today - 1}&to_day=${today}`), {
+      dates: [today - 1, today],
+      total,
+    });
+    // from_day alone: up to 3660 days from it; to_day alone: up to 3660 days ending at it.
+    const fromOnly = await dates(`${adv}?from_day=10`);
+    assert.equal(fromOnly.dates.length, 3660);
+    assert.equal(fromOnly.dates[0], 10);
+    assert.equal(fromOnly.dates.at(-1), 3669);
+    assert.deepEqual((await dates(`${adv}?to_day=2`)).dates, [0, 1, 2]);
+    const toOnly = await dates(`${adv}?to_day=5000`);
+    assert.equal(toOnly.dates[0], 5000 - 3659);
+    assert.equal(toOnly.dates.at(-1), 5000);
+    // Exactly 3660 days is allowed.
+    assert.equal((await dates(`${adv}?from_day=0&to_day=3659`)).dates.length, 3660);
+  });
+
+  test('small ranges keep their whole series and no X-Total-Count', async (t) => {
+    const { app } = await buildTestApp(t);
+    const s = seed(app);
+    const a = await s.advertiser();
+    await s.advance(3);
+    const res = await app.inject({
+      method: 'GET',
+      url: `/stats/advertisers/${a.advertiser_id}/campaigns/daily`,
+    });
+    assert.deepEqual(
+      json<Daily[]>(res).map((d) => d.date),
+      [0, 1, 2, 3],
+    );
+    assert.equal(res.headers['x-total-count'], undefined);
+  });
+
+  test('errors: from_day > to_day, a window over 3660 days, negative and non-integer days → 400', async () => {
+    const s = seed(ctx.app);
+    const a = await s.advertiser();
+    const c = await s.campaign(a.advertiser_id, { start_date: MAX_DAY, end_date: MAX_DAY });
+    for (const base of [
+      `/stats/advertisers/${a.advertiser_id}/campaigns/daily`,
+      `/stats/advertisers/${a.advertiser_id}/daily`,
+      `/stats/campaigns/${c.campaign_id}/daily`,
+    ]) {
+      const tooWide = await get(`${base}?from_day=0&to_day=3660`);
+      assert.equal(tooWide.statusCode, 400, base);
+      assert.match(json<{ detail: string }>(tooWide).detail, /at most 3660 days/);
+      const reversed = await get(`${base}?from_day=5&to_day=4`);
+      assert.equal(reversed.statusCode, 400, base);
+      assert.match(json<{ detail: string }>(reversed).detail, /from_day can't be greater than to_day/);
+      for (const q of [
+        'from_day=-1',
+        'to_day=-1',
+        'from_day=1.5',
+        'to_day=abc',
+        'from_day=',
+        `to_day=${MAX_DAY + 1}`,
+        'from_day=1e400',
+      ]) {
+        assert.equal((await get(`${base}?${q}`)).statusCode, 400, `${base}?${q}`);
+      }
+    }
+    assert.equal(
+      (await get(`/stats/advertisers/${randomUUID()}/campaigns/daily?from_day=0&to_day=1`)).statusCode,
+      404,
+    );
+  });
+
+  test('the OpenAPI document describes from_day, to_day and X-Total-Count', async () => {
+    const doc = json<{
+      paths: Record<
+        string,
+        {
+          get: {
+            parameters: { name: string; in: string }[];
+            responses: Record<string, { headers?: Record<string, unknown> }>;
+          };
+        }
+      >;
+    }>(await get('/openapi.json'));
+    for (const path of [
+      '/stats/campaigns/{campaignId}/daily',
+      '/stats/advertisers/{advertiserId}/campaigns/daily',
+      '/stats/advertisers/{advertiserId}/daily',
+    ]) {
+      const op = doc.paths[path]?.get;
+      assert.ok(op, path);
+      const query = op.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+      assert.deepEqual(query.sort(), ['from_day', 'to_day'], path);
+      assert.ok(op.responses['200']?.headers?.['X-Total-Count'], path);
+    }
+  });
 });

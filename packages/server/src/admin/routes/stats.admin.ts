@@ -9,7 +9,7 @@ import {
   getCampaignDailyStats,
   getCampaignStats,
 } from '@adnova/core/stats/stats';
-import type { DailyStats, Stats } from '@adnova/core/stats/stats.schema';
+import type { DailySeries, Stats } from '@adnova/core/stats/stats.schema';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN, adminContext, requirePermission } from '../context.ts';
 import { html, type SafeHtml } from '../html.ts';
@@ -24,6 +24,24 @@ const CAMPAIGNS_PER_PAGE = 20;
 
 function formatNumber(locale: string, value: number, digits = 2): string {
   return value.toLocaleString(locale === 'ru' ? 'ru-RU' : 'en-US', { maximumFractionDigits: digits });
+}
+
+/**
+ * The page numbers a paginator links: the first, the last and two either side of the current one,
+ * `undefined` marking a gap. At most 7 numbers however many pages there are (one link per page
+ * made the page grow with the advertiser's campaigns).
+ */
+export function pageLinks(current: number, pages: number): (number | undefined)[] {
+  const wanted = new Set([1, pages]);
+  for (let p = current - 2; p <= current + 2; p++) if (p >= 1 && p <= pages) wanted.add(p);
+  const links: (number | undefined)[] = [];
+  let previous = 0;
+  for (const p of [...wanted].sort((a, b) => a - b)) {
+    if (p > previous + 1) links.push(undefined);
+    links.push(p);
+    previous = p;
+  }
+  return links;
 }
 
 function totalsTable(tr: Translator, stats: Stats, caption: string): SafeHtml {
@@ -41,11 +59,22 @@ function totalsTable(tr: Translator, stats: Stats, caption: string): SafeHtml {
   </table>`;
 }
 
-/** Two charts (events, spend) and the numbers behind them in a collapsible table. */
-function dailyCharts(tr: Translator, daily: DailyStats[], id: string): SafeHtml {
+/**
+ * Two charts (events, spend) and the numbers behind them in a collapsible table, over the same
+ * window as the API's daily series (the latest `MAX_DAILY_DAYS` days; spec §8 #37), which says
+ * which days it shows when the series was cut.
+ */
+function dailyCharts(tr: Translator, { days: daily, total }: DailySeries, id: string): SafeHtml {
   const days = daily.map((d) => d.date);
   const money = (v: number) => formatNumber(tr.locale, v);
+  const first = daily[0];
+  const last = daily.at(-1);
   return html`<div class="charts" id="${id}">
+    ${
+      first && last && total > daily.length
+        ? html`<p class="stats-window">${tr.t('stats.days', { from: first.date, to: last.date })}</p>`
+        : ''
+    }
     ${lineChart({
       title: tr.t('stats.dailyEvents'),
       days,
@@ -107,9 +136,9 @@ export async function statsAdmin(app: FastifyInstance, { kit }: { kit: Kit }): P
       const { tr } = adminContext(request);
       const advertiser = await getAdvertiserRecord(deps, request.params.id);
       const { params, current } = readListQuery(request.query, []);
-      const campaigns = await listAdvertiserCampaignTitles(deps, advertiser.id);
       const wanted =
         typeof request.query.campaign === 'string' ? request.query.campaign.toLowerCase() : undefined;
+      const campaigns = await listAdvertiserCampaignTitles(deps, advertiser.id, wanted);
       const selected = campaigns.find((c) => c.id === wanted) ?? campaigns[0];
       const [totals, daily, page] = await Promise.all([
         getAdvertiserStats(deps, advertiser.id),
@@ -183,7 +212,7 @@ export async function statsAdmin(app: FastifyInstance, { kit }: { kit: Kit }): P
             </tbody>
           </table>
           <p class="paginator">
-            ${page.pages > 1 ? Array.from({ length: page.pages }, (_, i) => i + 1).map((p) => (p === page.page ? html`<span class="this-page">${p}</span> ` : html`<a href="${withQuery(base, { ...current, ...(selected && { campaign: selected.id }), p: String(p) })}">${p}</a> `)) : ''}
+            ${page.pages > 1 ? pageLinks(page.page, page.pages).map((p) => (p === undefined ? html`<span class="ellipsis">…</span> ` : p === page.page ? html`<span class="this-page" aria-current="page">${p}</span> ` : html`<a href="${withQuery(base, { ...current, ...(selected && { campaign: selected.id }), p: String(p) })}">${p}</a> `)) : ''}
             <span class="count">${tr.t('list.results', { count: page.total })}</span>
           </p>
         </section>`,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { lineChart, niceScale } from './charts.ts';
+import { lineChart, MAX_CHART_POINTS, niceScale } from './charts.ts';
 
 test('axis scales end on round numbers above the data', () => {
   assert.deepEqual(niceScale(0), { top: 1, step: 0.2 });
@@ -30,4 +30,29 @@ test('a line chart is inline SVG with one polyline per series and escaped labels
     lineChart({ title: 'T', days: [], xLabel: 'Day', emptyText: 'No data', series: [] }).value,
     /No data/,
   );
+});
+
+test('issue 12: a series of a million days neither overflows the stack nor draws more than the window', () => {
+  const n = 1_000_000;
+  const days = Array.from({ length: n }, (_, i) => i);
+  const values = Array.from({ length: n }, (_, i) => (i === n - 1 ? 7 : i % 5));
+  const svg = lineChart({
+    title: 'Long',
+    days,
+    xLabel: 'Day',
+    emptyText: 'No data',
+    series: [
+      { label: 'Impressions', values },
+      { label: 'Clicks', values },
+    ],
+  }).value;
+  const polylines = [...svg.matchAll(/<polyline fill="none" points="([^"]*)"/g)];
+  assert.equal(polylines.length, 2);
+  for (const [, points] of polylines) assert.equal(points?.split(' ').length, MAX_CHART_POINTS);
+  // The latest days are the ones drawn, and the axis fits them (the last value, 7, tops it at 8).
+  assert.match(svg, />999999</);
+  assert.match(svg, new RegExp(`>${n - MAX_CHART_POINTS}<`));
+  assert.doesNotMatch(svg, new RegExp(`>${n - MAX_CHART_POINTS - 1}<`));
+  assert.match(svg, />8</);
+  assert.ok(svg.length < 1_000_000, `${svg.length} characters`);
 });

@@ -1,3 +1,4 @@
+import { MAX_DAILY_DAYS } from '@adnova/core/stats/stats.schema';
 import { html, type SafeHtml } from '../html.ts';
 
 /** One line of a chart; `index` picks its colour class (`series-0`…) in admin.css. */
@@ -30,14 +31,30 @@ export function niceScale(max: number, ticks = 5): { top: number; step: number }
 const round = (n: number) => Math.round(n * 10) / 10;
 
 /**
+ * Most points one chart draws, the latest ones: the daily series' window (spec §8 #37). A longer
+ * input is cut rather than drawn (a million points made a page of hundreds of megabytes).
+ */
+export const MAX_CHART_POINTS = MAX_DAILY_DAYS;
+
+/** The largest value of every series, at least 0. A loop: spreading a million values into `Math.max` overflows the stack. */
+function largest(series: readonly Series[]): number {
+  let max = 0;
+  for (const s of series) for (const v of s.values) if (v > max) max = v;
+  return max;
+}
+
+/**
  * A line chart as inline SVG, drawn on the server (no chart library, nothing to load): axes with
  * nice ticks, one polyline per series, a dot with a tooltip per point, a legend. Every text is
- * escaped by `html`; numbers only reach attributes after rounding.
+ * escaped by `html`; numbers only reach attributes after rounding. At most `MAX_CHART_POINTS`
+ * days are drawn (the latest).
  */
 export function lineChart(options: LineChartOptions): SafeHtml {
-  const { days, series } = options;
+  const cut = Math.max(0, options.days.length - MAX_CHART_POINTS);
+  const days = options.days.slice(cut);
+  const series = options.series.map((s) => ({ ...s, values: s.values.slice(cut, cut + days.length) }));
   const format = options.format ?? ((v: number) => String(v));
-  const max = Math.max(0, ...series.flatMap((s) => s.values));
+  const max = largest(series);
   if (days.length === 0) {
     return html`<figure class="chart chart-empty"><figcaption>${options.title}</figcaption><p>${options.emptyText}</p></figure>`;
   }
