@@ -250,6 +250,41 @@ function repositorySuite(name: string, open: () => Promise<TestDatabase | undefi
       assert.deepEqual([page.total, page.items.length, page.items[0]?.scope], [4, 1, '/b/']);
       assert.equal(await deleteOverrideRowsForUser(db.query, 'u-100'), 1);
     });
+
+    it('issue 12: any limit and offset page safely; a page past the end costs only the count', async () => {
+      await db.reset();
+      for (const viewer of ['1', '2', '3']) await recordEventRow(db.query, event({ viewerHash: H(viewer) }));
+      const statements: string[] = [];
+      const counted = (text: string, params?: unknown[]) => {
+        statements.push(text);
+        return db.query(text, params);
+      };
+      const page = async (limit: number, offset: number) => {
+        statements.length = 0;
+        const events = await listEventRows(counted, { limit, offset });
+        const overrides = await listOverrideRows(counted, { now: AT, limit, offset });
+        return {
+          events: [events.total, events.items.length],
+          overrides: overrides.total,
+          statements: statements.length,
+        };
+      };
+      // Nonsense limits become 1..500 (NaN the default, 50); nonsense offsets 0 (NaN, negative).
+      for (const limit of [Number.NaN, Number.POSITIVE_INFINITY, 1e21, 10.7]) {
+        assert.deepEqual((await page(limit, 0)).events, [3, 3], String(limit));
+      }
+      assert.deepEqual((await page(0, 0)).events, [3, 1]);
+      assert.deepEqual((await page(Number.NEGATIVE_INFINITY, 0)).events, [3, 1]);
+      for (const offset of [Number.NaN, -1, Number.NEGATIVE_INFINITY]) {
+        assert.deepEqual((await page(10, offset)).events, [3, 3], String(offset));
+      }
+      // Offsets past the end (up to 2^31 − 1 pages of 500 and beyond): empty, and no row query at all.
+      for (const offset of [3, 1_073_741_823_500, 2 ** 53, 1e21, Number.POSITIVE_INFINITY]) {
+        const result = await page(10, offset);
+        assert.deepEqual(result.events, [3, 0], String(offset));
+        assert.equal(result.statements, 2, `${offset}: one count per list, no row query`);
+      }
+    });
   });
 }
 

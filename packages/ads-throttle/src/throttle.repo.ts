@@ -369,9 +369,27 @@ export async function listOverrideRows(
  * Upserts the event for (scope hash, viewer hash) in one statement (spec §4.9): count + 1, `blocked`
  * only ever turns on, the IP hash is filled only when empty, `first_seen` never changes.
  */
+/** Most rows one page of a management list holds. */
+const MAX_PAGE_SIZE = 500;
+/** Rows per page when the caller's limit is not a number. */
+const DEFAULT_PAGE_SIZE = 50;
+
+/**
+ * A page's LIMIT and OFFSET as PostgreSQL takes them, whatever the caller passed: NaN, ±Infinity,
+ * fractions and numbers past 2^53 reached SQL as `"NaN"` or `"1e+21"` and failed there.
+ */
+function pageBounds(limit: number, offset: number): { limit: number; offset: number } {
+  const rows = Number.isNaN(limit)
+    ? DEFAULT_PAGE_SIZE
+    : Math.min(MAX_PAGE_SIZE, Math.max(1, Math.trunc(limit)));
+  const skip = Number.isNaN(offset) ? 0 : Math.min(Number.MAX_SAFE_INTEGER, Math.max(0, Math.trunc(offset)));
+  return { limit: rows, offset: skip };
+}
+
 /**
  * One page of a filtered list and the filter's total. `where` holds SQL fragments whose
- * placeholders ($1…) are already in `params`.
+ * placeholders ($1…) are already in `params`. A page past the end runs only the count: OFFSET
+ * would otherwise walk every matching row to find nothing.
  */
 async function selectPage(
   query: QueryFn,
@@ -386,13 +404,16 @@ async function selectPage(
     `SELECT count(*)::int AS total FROM ${table} ${whereSql}`,
     page.params,
   );
+  const total = Number(totalRows[0]?.total ?? 0);
+  const { limit, offset } = pageBounds(page.limit, page.offset);
+  if (offset >= total) return { rows: [], total };
   const n = page.params.length;
   const rows = await rowsOf(
     query,
     `SELECT ${columns} FROM ${table} ${whereSql} ORDER BY ${orderBy} LIMIT $${n + 1} OFFSET $${n + 2}`,
-    [...page.params, page.limit, page.offset],
+    [...page.params, limit, offset],
   );
-  return { rows, total: Number(totalRows[0]?.total ?? 0) };
+  return { rows, total };
 }
 
 export async function recordEventRow(query: QueryFn, event: EventWrite): Promise<EventRecord> {

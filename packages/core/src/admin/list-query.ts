@@ -51,6 +51,12 @@ export const DEFAULT_PER_PAGE = 100;
 export const MAX_PER_PAGE = 500;
 /** Longest search accepted, characters. */
 export const MAX_SEARCH_LENGTH = 200;
+/**
+ * Most different words one search holds. Every word is an ILIKE on every searched column of every
+ * row (ad texts hold 10,000 characters), so 100 one-letter words that all match made a search
+ * cost a hundred full scans.
+ */
+export const MAX_SEARCH_TERMS = 10;
 
 const invalid = (field: string, msg: string, type: string) =>
   new AppError('VALIDATION', msg, { issues: [{ loc: ['query', field], msg, type }] });
@@ -60,9 +66,22 @@ export function likePattern(term: string): string {
   return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
 
+/**
+ * The different words of a search, case-insensitively (a repeated word matches the same rows).
+ * @throws AppError VALIDATION for more than `MAX_SEARCH_TERMS` of them.
+ */
+export function searchTerms(search: string): string[] {
+  const terms = new Map<string, string>();
+  for (const term of search.split(/\s+/)) if (term !== '') terms.set(term.toLowerCase(), term);
+  if (terms.size > MAX_SEARCH_TERMS) {
+    throw invalid('q', `The search must hold at most ${MAX_SEARCH_TERMS} different words.`, 'search');
+  }
+  return [...terms.values()];
+}
+
 /** The predicate of a search: every term must appear (case-insensitively) in some searched column. */
 function searchPredicate(columns: readonly SQL[], search: string): SQL | undefined {
-  const terms = search.split(/\s+/).filter((term) => term !== '');
+  const terms = searchTerms(search);
   if (terms.length === 0 || columns.length === 0) return undefined;
   const perTerm = terms.map((term) => {
     const pattern = likePattern(term);
@@ -87,7 +106,7 @@ function ordering(spec: ListSpec, sort: string): SQL | undefined {
  * One page of a filtered, searched and sorted list, with the total. Query-string input is checked
  * here, so a hand-edited URL gets a clear 400 rather than an error from the database.
  * @throws AppError VALIDATION for an unknown sort key or filter value, a bad page number or a
- * search longer than `MAX_SEARCH_LENGTH`.
+ * search longer than `MAX_SEARCH_LENGTH` or of more than `MAX_SEARCH_TERMS` words.
  */
 export async function listPage<T>(db: Db, spec: ListSpec, params: ListParams): Promise<ListPage<T>> {
   const perPage = params.perPage ?? DEFAULT_PER_PAGE;

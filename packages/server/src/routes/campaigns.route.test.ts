@@ -331,5 +331,23 @@ describe('campaigns', () => {
         assert.equal(res.statusCode, 400, q);
       }
     });
+
+    test('issue 12: the largest page and size answer at once (offset ~2^41 fits OFFSET; size clamped)', async () => {
+      const a = await seed(ctx.app).advertiser();
+      await create(a.advertiser_id, body());
+      const list = (q: string) =>
+        ctx.app.inject({ method: 'GET', url: `/advertisers/${a.advertiser_id}/campaigns?${q}` });
+      for (const q of ['page=2147483647&size=1000', 'page=2147483647&size=2147483647', 'page=2147483647']) {
+        const res = await list(q);
+        assert.equal(res.statusCode, 200, `${q}: ${res.body}`);
+        assert.deepEqual(json(res), [], q);
+        assert.equal(res.headers['x-total-count'], '1', q);
+      }
+      const all = await list('size=2147483647');
+      assert.equal(json<Campaign[]>(all).length, 1);
+      for (const q of ['page=2147483648', 'size=2147483648', 'page=1e400']) {
+        assert.equal((await list(q)).statusCode, 400, q);
+      }
+    });
   });
 });
