@@ -2,12 +2,7 @@ import type { Deps } from '@adnova/core/deps';
 import { checkHealth, coreHealthChecks, type HealthCheck } from '@adnova/core/health/health';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-
-const escapeHtml = (s: string) =>
-  s.replace(
-    /[&<>"']/g,
-    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c,
-  );
+import { escapeHtml } from '../admin/html.ts';
 
 /** True when the Accept header lists JSON and does not list HTML before it. */
 function prefersJson(accept: string | undefined): boolean {
