@@ -121,7 +121,7 @@ export async function createDeps(
     clock,
     throttle,
     catalog: createCampaignCatalog({ overshoot: config.ads.impressionsOvershoot }),
-    clickModel: createClickModel(),
+    clickModel: createClickModel({ now: () => clock.now() }),
     metrics,
     queue,
     llm,
