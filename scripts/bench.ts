@@ -160,6 +160,8 @@ function startBenchServer(kind: 'pglite' | 'postgres', databaseUrl: string) {
     NODE_ENV: 'production',
     ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
     ADMIN_SESSION_SECRET: randomBytes(32).toString('hex'),
+    // Load shedding as configured in production (the test helper switches it off).
+    HTTP_SHED_EVENT_LOOP_DELAY_MS: '',
     ...(kind === 'pglite' ? { REDIS_URL: '' } : {}),
   });
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 /**
  * The two public-request attacks of issue 12, run against a server process while `/livez` is
  * probed: what a user waits for a trivial answer during the attack, and how much memory the
- * server takes. Shared by `attacks.test.ts` (assertions) and `npm run bench -- --attack` (numbers).
+ * server takes. Shared by `attacks.solo.test.ts` (assertions) and `npm run bench -- --attack` (numbers).
  */
 export type AttackReport = {
   name: string;

@@ -9,12 +9,11 @@ const LIVEZ_MAX_MS = 1000;
 const RSS_MAX_BYTES = 2 ** 30;
 
 /**
- * The server under attack. Shedding on event-loop delay is off, as in every test: on a busy
- * machine the embedded database's own work can lag the loop, and a shed 503 would hide whether the
- * attacked routes themselves are bounded. (`npm run bench -- --attack` measures with it on.)
+ * The server under attack, without event-loop shedding like every test server: a shed 503 would
+ * hide whether the attacked routes themselves are bounded (`npm run bench -- --attack` measures
+ * with it on).
  */
-const start = (databaseUrl: string) =>
-  startServerProcess({ DATABASE_URL: databaseUrl, REDIS_URL: '', HTTP_SHED_EVENT_LOOP_DELAY_MS: '0' });
+const start = (databaseUrl: string) => startServerProcess({ DATABASE_URL: databaseUrl, REDIS_URL: '' });
 
 function assertHeldUp(report: AttackReport): void {
   const line = describeAttack(report);
