@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
+import { describe, type TestContext, test } from 'node:test';
 import { type AttackReport, bulkAttack, describeAttack, timeTravelAttack } from './attacks.ts';
 import { createTestDatabase, usingPostgres } from './helper.ts';
 import { startServerProcess } from './server-process.ts';
@@ -13,7 +13,13 @@ const RSS_MAX_BYTES = 2 ** 30;
  * hide whether the attacked routes themselves are bounded (`npm run bench -- --attack` measures
  * with it on).
  */
-const start = (databaseUrl: string) => startServerProcess({ DATABASE_URL: databaseUrl, REDIS_URL: '' });
+async function attackedServer(t: TestContext) {
+  const database = usingPostgres ? await createTestDatabase() : undefined;
+  t.after(() => database?.drop());
+  const server = await startServerProcess({ DATABASE_URL: database?.url ?? 'memory://', REDIS_URL: '' });
+  t.after(() => server.stop());
+  return server;
+}
 
 function assertHeldUp(report: AttackReport): void {
   const line = describeAttack(report);
@@ -25,10 +31,7 @@ function assertHeldUp(report: AttackReport): void {
 
 describe('issue 12: public attacks leave the platform responsive', { timeout: 300_000 }, () => {
   test('finding 2: 3 parallel 12 MB invalid bulk bodies get small 400s while /livez answers', async (t) => {
-    const database = usingPostgres ? await createTestDatabase() : undefined;
-    t.after(() => database?.drop());
-    const server = await start(database?.url ?? 'memory://');
-    t.after(() => server.stop());
+    const server = await attackedServer(t);
     const report = await bulkAttack(server.base);
     assert.deepEqual(report.statuses, { 400: 6 });
     // 100 issues at most, not the 136 MB list of every element's errors.
@@ -37,10 +40,7 @@ describe('issue 12: public attacks leave the platform responsive', { timeout: 30
   });
 
   test('finding 1: day 2^31 − 1 then daily statistics: bounded answers while /livez answers', async (t) => {
-    const database = usingPostgres ? await createTestDatabase() : undefined;
-    t.after(() => database?.drop());
-    const server = await start(database?.url ?? 'memory://');
-    t.after(() => server.stop());
+    const server = await attackedServer(t);
     const report = await timeTravelAttack(server.base);
     assert.deepEqual(report.statuses, { 200: 4 });
     // At most 3,660 days of about 150 bytes each.

@@ -6,7 +6,7 @@ import cookie from '@fastify/cookie';
 import csrf from '@fastify/csrf-protection';
 import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { isUnavailable, statusOf } from '../http/errors.ts';
+import { isUnavailable, statusOf, UNAVAILABLE_RETRY_AFTER_SECONDS } from '../http/errors.ts';
 import { ADMIN, adminContext, CSRF_COOKIE, cookieOptions, loadAdminContext } from './context.ts';
 import { html } from './html.ts';
 import type { MessageKey, Translator } from './i18n/i18n.ts';
@@ -36,9 +36,6 @@ const STATUS_TEXT: Record<number, [MessageKey, MessageKey]> = {
   503: ['error.503', 'error.503text'],
   500: ['error.500', 'error.500text'],
 };
-
-/** How long a browser should wait before retrying a 503 without a Retry-After of its own, seconds. */
-const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
 
 function errorPage(
   request: FastifyRequest,

@@ -23,6 +23,10 @@ export function statusOf(code: AppErrorCode): number {
   return STATUS[code];
 }
 
+/** The Retry-After of a 503 that has none of its own (API and admin alike), seconds. */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+const RETRY_AFTER = String(UNAVAILABLE_RETRY_AFTER_SECONDS);
+
 /** Most validation issues one 400 lists (spec §8 #39); the body says `"truncated": true` beyond. */
 export const MAX_ISSUES = 100;
 
@@ -139,7 +143,8 @@ export function errorHandler(
 ): FastifyReply {
   if (error instanceof AppError) {
     for (const [name, value] of Object.entries(error.details.headers ?? {})) reply.header(name, value);
-    if (error.code === 'UNAVAILABLE' && !reply.hasHeader('Retry-After')) reply.header('Retry-After', '5');
+    if (error.code === 'UNAVAILABLE' && !reply.hasHeader('Retry-After'))
+      reply.header('Retry-After', RETRY_AFTER);
     return reply.code(statusOf(error.code)).send({ detail: error.message });
   }
   if (error.validation) {
@@ -154,7 +159,7 @@ export function errorHandler(
     request.log.warn({ err: error }, 'request not answered within HTTP_HANDLER_TIMEOUT_MS');
     return reply
       .code(503)
-      .header('Retry-After', '5')
+      .header('Retry-After', RETRY_AFTER)
       .send({ detail: 'Service Unavailable: the request took too long; retry later.' });
   }
   const clientStatus = fastifyClientStatus(error);
@@ -163,7 +168,7 @@ export function errorHandler(
   }
   if (isUnavailable(error)) {
     request.log.error({ err: error }, 'backing service unavailable');
-    return reply.code(503).header('Retry-After', '5').send({ detail: 'Service Unavailable' });
+    return reply.code(503).header('Retry-After', RETRY_AFTER).send({ detail: 'Service Unavailable' });
   }
   request.log.error({ err: error }, 'unhandled error');
   return reply.code(500).send({ detail: 'Internal Server Error' });
