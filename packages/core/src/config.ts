@@ -227,6 +227,12 @@ export type Config = {
   ads: {
     /** Fraction in [0, 0.05] an operator allows over `impressions_limit` (spec §5.4); 0 = hard cap. */
     impressionsOvershoot: number;
+    /**
+     * The selection planner (issue 13): `PLANNER_ENABLED` (default true) and
+     * `PLANNER_INTERVAL_SECONDS` (default 60), how often prices are re-planned at the latest; a new
+     * day or a changed catalog re-plans within `PLANNER_CHECK_SECONDS` (default 2).
+     */
+    planner: { enabled: boolean; intervalMs: number; checkMs: number };
   };
   /** Campaign image uploads (spec §7.1): what one upload may cost to check. */
   images: ImagesConfig;
@@ -427,7 +433,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     migrateOnStart,
     cache,
     storage,
-    ads: { impressionsOvershoot: num('ADS_IMPRESSIONS_OVERSHOOT', 0, 0, 0.05) },
+    ads: {
+      impressionsOvershoot: num('ADS_IMPRESSIONS_OVERSHOOT', 0, 0, 0.05),
+      planner: {
+        enabled: bool('PLANNER_ENABLED', true),
+        intervalMs: int('PLANNER_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
+        checkMs: int('PLANNER_CHECK_SECONDS', 2, 1, 3600) * 1000,
+      },
+    },
     images: {
       // 4096² covers 4K UHD (8.3 MP) and 12 MP phone photos; the ceiling is Pillow's bomb threshold,
       // the seed's effective limit, which issue 12 showed to be far too expensive as a default.

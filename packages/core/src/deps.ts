@@ -2,6 +2,12 @@ import { type AdsThrottle, createAdsThrottle } from '@adnova/ads-throttle';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { type CampaignCatalog, createCampaignCatalog } from './ads/catalog.ts';
 import { type ClickModel, createClickModel } from './ads/click-model.ts';
+import {
+  createPriceBook,
+  createTrafficCounter,
+  type PriceBook,
+  type TrafficCounter,
+} from './ads/selection-planner.ts';
 import { type Cache, createCache } from './cache/cache.ts';
 import type { Config } from './config.ts';
 import { type Database, type Db, openDatabase } from './db/database.ts';
@@ -36,6 +42,10 @@ export type Deps = {
   catalog: CampaignCatalog;
   /** The click-probability estimate learned from recorded impressions and clicks, cached in process. */
   clickModel: ClickModel;
+  /** The selection plan's shadow prices, cached in process and versioned by the database. */
+  prices: PriceBook;
+  /** This process's ad requests per day, the planner's demand signal. */
+  traffic: TrafficCounter;
   /** Prometheus metrics of this process, served at `GET /metrics`. */
   metrics: Metrics;
   /** Background jobs: BullMQ on Redis, or the database runner; `startWorker` runs them. */
@@ -122,6 +132,9 @@ export async function createDeps(
     throttle,
     catalog: createCampaignCatalog({ overshoot: config.ads.impressionsOvershoot }),
     clickModel: createClickModel({ now: () => clock.now() }),
+    prices: createPriceBook(),
+    // Counted only where a planner will read it.
+    traffic: createTrafficCounter(config.ads.planner.enabled ? 200_000 : 0),
     metrics,
     queue,
     llm,

@@ -1,8 +1,10 @@
 import { type BotConfig, BotConfigError, loadBotConfig } from '@adnova/bot/config';
 import { prepareEmbeddedBot } from '@adnova/bot/embedded';
 import { ConfigError, describeBackends, loadConfig } from '@adnova/core/config';
+import { createSelectionPlanner, type SelectionPlanner } from '@adnova/core/ads/selection-planner';
 import { createDeps, createLogger } from '@adnova/core/deps';
 import { type JobWorker, startWorker } from '@adnova/core/jobs/worker';
+import { createLpThread } from '@adnova/core/shared/lp-thread';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
 
@@ -37,6 +39,19 @@ async function main(): Promise<void> {
     log.warn('no worker role on the embedded database: queued jobs wait until a process with it starts');
   }
   const worker: JobWorker | undefined = config.roles.includes('worker') ? await startWorker(deps) : undefined;
+  // The selection planner (issue 13), opt-in: every process runs the loop, one plans at a time,
+  // solving on a worker thread so a solve never stalls requests.
+  const lpThread = createLpThread();
+  const planner: SelectionPlanner | undefined = config.ads.planner.enabled
+    ? createSelectionPlanner(deps, {
+        intervalMs: config.ads.planner.intervalMs,
+        checkMs: config.ads.planner.checkMs,
+        now: () => deps.clock.now(),
+        solve: (model) => lpThread.solve(model, { timeLimitSeconds: 30 }),
+        log: log.child({ component: 'planner' }),
+      })
+    : undefined;
+  planner?.start();
   // The Telegram bot runs here when TELEGRAM_BOT_TOKEN is set, talking to this API over HTTP.
   const bot = prepareEmbeddedBot(botConfig, log, { apiRole: config.roles.includes('api') });
   const app: FastifyInstance | undefined = config.roles.includes('api')
@@ -63,6 +78,8 @@ async function main(): Promise<void> {
       await bot.stop();
       await app?.close();
       await worker?.close();
+      await planner?.stop();
+      await lpThread.close();
       await deps.close();
       log.info('shut down');
     } catch (error) {

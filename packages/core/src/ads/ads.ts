@@ -35,7 +35,10 @@ export type AdRequest = {
  * NOT_FOUND for an unknown client or when nothing is eligible.
  */
 export async function serveAd(
-  deps: Pick<Deps, 'db' | 'database' | 'config' | 'throttle' | 'catalog' | 'clickModel' | 'metrics'>,
+  deps: Pick<
+    Deps,
+    'db' | 'database' | 'config' | 'throttle' | 'catalog' | 'clickModel' | 'prices' | 'traffic' | 'metrics'
+  >,
   request: AdRequest,
 ): Promise<Ad> {
   const clientId = normalizeId(request.clientId);
@@ -73,7 +76,10 @@ function throttled(decision: AdsDecision): AppError {
  * @throws AppError NOT_FOUND for an unknown client or when nothing is eligible.
  */
 async function selectAd(
-  deps: Pick<Deps, 'db' | 'database' | 'config' | 'catalog' | 'clickModel' | 'metrics'>,
+  deps: Pick<
+    Deps,
+    'db' | 'database' | 'config' | 'catalog' | 'clickModel' | 'prices' | 'traffic' | 'metrics'
+  >,
   clientId: string,
 ): Promise<Ad> {
   const client = await findClientSnapshot(deps.database, clientId);
@@ -81,9 +87,11 @@ async function selectAd(
     deps.metrics.adRequests.inc({ outcome: 'unknown_client' });
     throw notFound();
   }
+  deps.traffic.note(client.day, clientId);
   const entries = await deps.catalog.get(deps.db, Number(client.version), client.day);
   await deps.catalog.syncCounters(deps.db);
   const clickEstimate = await deps.clickModel.get(deps.db);
+  const prices = await deps.prices.get(deps.db, Number(client.plan_version));
   const seen = new Set(client.seen);
   const clicked = new Set(client.clicked);
   const capped = new Set(client.capped);
@@ -95,6 +103,7 @@ async function selectAd(
     // A returning client: not once the clicks cap is reached (spec §5.4.3, read fresh above).
     // A new client: not once the campaign is known to be full.
     if (wasSeen ? capped.has(entry.id) : entry.full) continue;
+    const price = prices.get(entry.id);
     candidates.push({
       entry,
       campaignId: entry.id,
@@ -109,6 +118,8 @@ async function selectAd(
       impressionsLimit: entry.impressionsLimit,
       clicks: entry.clicks,
       clicksLimit: entry.clicksLimit,
+      impressionPrice: price?.impression ?? 0,
+      clickPrice: price?.click ?? 0,
     });
   }
 

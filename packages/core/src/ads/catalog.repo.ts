@@ -41,6 +41,8 @@ export type ClientSnapshot = {
   location: string;
   day: number;
   version: number | string;
+  /** The selection plan's version: prices are reloaded when it changes. */
+  plan_version: number | string;
   /** advertiser id → score */
   scores: Record<string, number>;
   seen: string[];
@@ -50,15 +52,15 @@ export type ClientSnapshot = {
 };
 
 const CLIENT_SNAPSHOT: PreparedStatement = {
-  name: 'adnova_client_snapshot',
-  text: `SELECT cl.age, cl.gender, cl.location, pc.day, cv.version,
+  name: 'adnova_client_snapshot_v2',
+  text: `SELECT cl.age, cl.gender, cl.location, pc.day, cv.version, sp.version AS plan_version,
                coalesce((SELECT json_object_agg(s.advertiser_id, s.score) FROM ml_scores s
                           WHERE s.client_id = cl.id), '{}'::json) AS scores,
                coalesce(ev.seen, '[]'::json) AS seen,
                coalesce((SELECT json_agg(k.campaign_id) FROM clicks k
                           WHERE k.client_id = cl.id), '[]'::json) AS clicked,
                coalesce(ev.capped, '[]'::json) AS capped
-          FROM clients cl CROSS JOIN platform_clock pc CROSS JOIN catalog_version cv
+          FROM clients cl CROSS JOIN platform_clock pc CROSS JOIN catalog_version cv CROSS JOIN selection_plan sp
           -- One pass over the client's impressions gives both the seen campaigns and those of them
           -- at their clicks cap.
           LEFT JOIN LATERAL (

@@ -5,6 +5,7 @@ import {
   char,
   check,
   customType,
+  doublePrecision,
   index,
   integer,
   jsonb,
@@ -164,6 +165,65 @@ export const catalogVersion = pgTable(
     version: bigint('version', { mode: 'number' }).notNull().default(0),
   },
   (t) => [check('catalog_version_singleton', sql`${t.id}`)],
+);
+
+/**
+ * The selection planner's current plan (issue 13): one row, its `version` bumped by every new
+ * plan. Every ad request reads it with the client, so processes pick up new prices like the
+ * catalog. `catalog_version` and `day` say what the plan was made for.
+ */
+export const selectionPlan = pgTable(
+  'selection_plan',
+  {
+    id: boolean('id').primaryKey().default(true),
+    version: bigint('version', { mode: 'number' }).notNull().default(0),
+    day: integer('day').notNull().default(0),
+    catalogVersion: bigint('catalog_version', { mode: 'number' }).notNull().default(0),
+    /** Requests per day the plan assumed, and how long the solve took. */
+    demand: doublePrecision('demand').notNull().default(0),
+    solveMs: doublePrecision('solve_ms').notNull().default(0),
+    plannedAt: timestamp('planned_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The process planning now and until when its claim holds: one process plans at a time, and
+     * a claim whose process died runs out by itself.
+     */
+    leaseOwner: uuid('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+  },
+  (t) => [check('selection_plan_singleton', sql`${t.id}`)],
+);
+
+/**
+ * The current plan's shadow prices, one row per planned campaign: what one more impression and
+ * one more click of the campaign are worth to the rest of the plan (the LP's duals). A campaign
+ * without a row ranks at its plain value.
+ */
+export const selectionPrices = pgTable('selection_prices', {
+  campaignId: uuid('campaign_id')
+    .primaryKey()
+    .references(() => campaigns.id, { onDelete: 'cascade' }),
+  impressionPrice: doublePrecision('impression_price').notNull(),
+  clickPrice: doublePrecision('click_price').notNull(),
+});
+
+/**
+ * Ad requests per (client, simulated day), the planner's demand signal: how much traffic to
+ * expect, and from whom. Each process counts its requests in memory and adds them here every
+ * few seconds, so the hot path writes nothing; the planner drops days older than a week.
+ */
+export const clientTraffic = pgTable(
+  'client_traffic',
+  {
+    clientId: uuid('client_id')
+      .notNull()
+      .references(() => clients.id, { onDelete: 'cascade' }),
+    day: integer('day').notNull(),
+    requests: integer('requests').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.day, t.clientId] }),
+    check('client_traffic_requests', sql`${t.requests} > 0`),
+  ],
 );
 
 /**

@@ -1,5 +1,6 @@
 import { recordClick, serveAd } from '../ads/ads.ts';
 import { createClickModel } from '../ads/click-model.ts';
+import { createSelectionPlanner } from '../ads/selection-planner.ts';
 import { upsertAdvertisers } from '../advertisers/advertisers.ts';
 import { createCampaign } from '../campaigns/campaigns.ts';
 import { upsertClients } from '../clients/clients.ts';
@@ -8,6 +9,7 @@ import { loadConfig } from '../config.ts';
 import { createDeps } from '../deps.ts';
 import { AppError } from '../errors.ts';
 import { upsertMlScoreRows } from '../ml-scores/ml-scores.repo.ts';
+import { solveLp } from '../shared/lp.ts';
 import type { LoadProgress, Policy } from './policy.ts';
 import type { SimulationWorkload } from './simulation-workload.ts';
 
@@ -17,9 +19,18 @@ import type { SimulationWorkload } from './simulation-workload.ts';
  * are created one by one in workload order, so creation order (the engine's final tie-break)
  * matches the reference's.
  */
-export async function createAdnovaPolicy(w: SimulationWorkload, onProgress?: LoadProgress): Promise<Policy> {
+export async function createAdnovaPolicy(
+  w: SimulationWorkload,
+  onProgress?: LoadProgress,
+  { planner: planned = false }: { planner?: boolean } = {},
+): Promise<Policy> {
   const deps = await createDeps(
-    loadConfig({ DATABASE_URL: 'memory://', LOG_LEVEL: 'silent', ADS_THROTTLE_ENABLED: 'false' }),
+    loadConfig({
+      DATABASE_URL: 'memory://',
+      LOG_LEVEL: 'silent',
+      ADS_THROTTLE_ENABLED: 'false',
+      PLANNER_ENABLED: String(planned),
+    }),
   );
   try {
     const total = w.campaigns.length + 3;
@@ -46,12 +57,29 @@ export async function createAdnovaPolicy(w: SimulationWorkload, onProgress?: Loa
       ...deps,
       clickModel: createClickModel({ refreshMs: 250, settleSeconds: 0, now: () => selections }),
     };
+    // The planner too runs on the selection clock: it re-plans about 8 times a simulated day and
+    // at each new day, on this thread (nothing else waits for it here).
+    const perDay = Math.max(1, Math.round(w.size.requests / Math.max(1, w.size.days)));
+    const replanEvery = Math.max(50, Math.round(perDay / 8));
+    const planner = createSelectionPlanner(engine, {
+      intervalMs: replanEvery,
+      checkMs: replanEvery,
+      now: () => selections,
+      solve: (model) => solveLp(model),
+    });
+    // A failed plan is a bug here (one process, no outage): stop the run rather than hide it.
+    const replan = async () => {
+      const outcome = await planner.tick();
+      if (outcome.kind === 'failed') throw outcome.error;
+    };
+    if (planned) await replan();
 
     return {
-      name: 'adnova',
+      name: planned ? 'adnova-planner' : 'adnova',
       async serve(client) {
         const clientId = w.clients[client]?.client_id ?? '';
         try {
+          if (selections > 0 && selections % replanEvery === 0 && planned) await replan();
           selections += 1;
           const ad = await serveAd(engine, { clientId, ...viewer });
           const index = byId.get(ad.ad_id);
@@ -68,6 +96,7 @@ export async function createAdnovaPolicy(w: SimulationWorkload, onProgress?: Loa
       },
       async advanceDay(day) {
         await advanceTime(deps, day);
+        if (planned) await replan();
       },
       close: () => deps.close(),
     };
