@@ -21,12 +21,12 @@ import type { ClickEstimate } from './select-ad.ts';
  *
  *   maximise   Σ v_ik · x_ikd                   v_ik = CPI_k + p_ik · CPC_k (a first impression)
  *   subject to Σ_k x_ikd      ≤ D_d / S           the draw's share of day d's requests
- *              Σ_d x_ikd      ≤ U_i               distinct clients like i active in the horizon
+ *              Σ_d x_ikd      ≤ U_ik              distinct clients like i active in the horizon
  *              Σ_id x_ikd     ≤ I_k               impressions left (pro rata beyond the horizon)  → λ_k
  *              Σ_id p_ik·x_ikd ≤ C_k              clicks left (pro rata beyond the horizon)       → μ_k
  *
- * with U_i = W/(S·w_i) · (1 − e^(−D_H·w_i/W)) (the chance a client like i asks at all in the
- * horizon's D_H requests), x only where k runs on d, targets the client and was not seen by it,
+ * with U_ik = W/(S·w_i) · (1 − e^(−D_k·w_i/W)) (the chance a client like i asks at all in the
+ * D_k requests expected while k runs), x only where k runs on d, targets the client and was not seen by it,
  * and only for each draw's `candidatesPerClient` most valuable campaigns (the LP stays small; the
  * others would rarely get its capacity). Pure: the solver is passed in.
  */
@@ -97,7 +97,6 @@ export function buildPlanModel(input: PlanInput, options: { candidatesPerClient?
   const S = Math.max(1, sample.length);
   const lastDay = day + PLANNER.horizonDays - 1;
   const demandOn = (d: number) => (d === day ? demand.today : demand.perDay) / S;
-  const horizonDemand = demand.today + demand.perDay * (lastDay - day);
   const W = totalWeight > 0 ? totalWeight : S;
 
   const live = campaigns.filter(
@@ -110,7 +109,6 @@ export function buildPlanModel(input: PlanInput, options: { candidatesPerClient?
   for (const [i, client] of sample.entries()) {
     const w = client.weight > 0 ? client.weight : W / S;
     const clientsLike = W / (S * w);
-    const uniqueCap = clientsLike * (1 - Math.exp((-horizonDemand * w) / W));
     const options: { k: number; value: number; p: number }[] = [];
     for (const [k, c] of live.entries()) {
       if (client.seen.has(c.id) || !matchesTargeting(c, client)) continue;
@@ -122,6 +120,10 @@ export function buildPlanModel(input: PlanInput, options: { candidatesPerClient?
       const c = live[k] as PlanCampaign;
       const first = Math.max(day, c.startDate);
       const last = Math.min(lastDay, c.endDate);
+      // Distinct clients like this one who ask at least once while the campaign runs.
+      let requests = 0;
+      for (let d = first; d <= last; d++) requests += demandOn(d) * S;
+      const uniqueCap = clientsLike * (1 - Math.exp((-requests * w) / W));
       const pair: number[] = [];
       for (let d = first; d <= last; d++) {
         if (demandOn(d) <= 0) continue;
