@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LpError, type LpModel, solveLp } from './lp.ts';
+import { LpError, type LpModel, openLp, solveLp } from './lp.ts';
 
 const close = (actual: number, expected: number) =>
   assert.ok(Math.abs(actual - expected) < 1e-7, `${actual} ≠ ${expected}`);
@@ -94,4 +94,43 @@ test('a larger LP: a transportation problem of 100 × 100 with a known optimum',
   ];
   const s = await solveLp({ sense: 'maximize', variables, rows });
   close(s.objective, n);
+});
+
+test('a session adds variables and solves again from the last basis', async () => {
+  const session = await openLp(production);
+  try {
+    close(session.solve().objective, 11);
+    // A third product, c: 5 per unit, one unit of each row: c takes the first row whole (c = 4, 20).
+    session.addVariables([{ objective: 5, rows: [0, 1], coefficients: [1, 1] }]);
+    const s = session.solve();
+    close(s.objective, 20);
+    assert.equal(s.values.length, 3);
+    close(s.values[2] ?? Number.NaN, 4);
+    assert.throws(
+      () => session.addVariables([{ objective: 1, rows: [2], coefficients: [1] }]),
+      (e: unknown) => e instanceof LpError && e.status === 'invalidInput',
+    );
+  } finally {
+    session.close();
+    session.close();
+  }
+});
+
+test('a session over rows without variables yet', async () => {
+  const session = await openLp({
+    sense: 'maximize',
+    variables: [],
+    rows: [{ variables: [], coefficients: [], upper: 2 }],
+  });
+  try {
+    session.addVariables([
+      { objective: 1, upper: 5, rows: [0], coefficients: [1] },
+      { objective: 2, upper: 1.5, rows: [0], coefficients: [1] },
+    ]);
+    const s = session.solve();
+    close(s.objective, 3.5);
+    close(s.rowDuals[0] ?? Number.NaN, 1);
+  } finally {
+    session.close();
+  }
 });

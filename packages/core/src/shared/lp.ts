@@ -97,58 +97,92 @@ export async function lpMemoryBytes(): Promise<number> {
  * returns objective 0 without loading HiGHS.
  */
 export async function solveLp(model: LpModel, options: LpOptions = {}): Promise<LpSolution> {
-  const numCols = model.variables.length;
-  const numRows = model.rows.length;
-  if (numCols === 0)
+  if (model.variables.length === 0)
     return {
       objective: 0,
       values: new Float64Array(0),
-      rowDuals: new Float64Array(numRows),
+      rowDuals: new Float64Array(model.rows.length),
       solveMs: 0,
       iterations: 0,
     };
+  const session = await openLp(model, options);
+  try {
+    return session.solve();
+  } finally {
+    session.close();
+  }
+}
+
+/** A variable added to an open model, with its coefficients in the model's existing rows. */
+export type LpColumn = LpVariable & { rows: readonly number[]; coefficients: readonly number[] };
+
+/**
+ * A model kept inside HiGHS between solves, for column generation: add variables, solve again
+ * from the last optimal basis instead of from scratch and without copying the model again (how
+ * many pivots that saves depends on the model: little for the simulator's ceiling, whose restricted
+ * LPs are very degenerate). Holds Wasm memory until `close()`: always close it (try/finally).
+ */
+export type LpSession = {
+  /** As `solveLp`, from the last basis; throws `LpError` unless optimal. */
+  solve(): LpSolution;
+  /** Appends variables; their indices continue the model's (the first gets `variables.length`). */
+  addVariables(columns: readonly LpColumn[]): void;
+  /** Releases HiGHS' copy of the model; idempotent. */
+  close(): void;
+};
+
+/** Loads the model into HiGHS without solving it; see `LpSession`. */
+export async function openLp(model: LpModel, options: LpOptions = {}): Promise<LpSession> {
   const data = toArrays(model);
   const highs = await loadHighs();
-  const start = performance.now();
-  const solved = highs.withModel(
-    {
-      numCols,
-      numRows,
-      sense: highs.constants.objectiveSense[model.sense],
-      ...data,
-    },
-    (m) => {
-      m.options.set({
-        output_flag: false,
-        ...(options.timeLimitSeconds === undefined ? {} : { time_limit: options.timeLimitSeconds }),
-      });
+  const m = highs.createModel({
+    numCols: model.variables.length,
+    numRows: model.rows.length,
+    sense: highs.constants.objectiveSense[model.sense],
+    ...data,
+  });
+  let numCols = model.variables.length;
+  const numRows = model.rows.length;
+  try {
+    m.options.set({
+      output_flag: false,
+      ...(options.timeLimitSeconds === undefined ? {} : { time_limit: options.timeLimitSeconds }),
+    });
+  } catch (error) {
+    m.dispose();
+    throw error;
+  }
+  return {
+    solve() {
+      const start = performance.now();
       m.run();
       const status = m.getModelStatus();
-      if (status !== highs.constants.modelStatus.optimal) return { status };
+      if (status !== highs.constants.modelStatus.optimal) {
+        const name =
+          Object.entries(highs.constants.modelStatus).find(([, code]) => code === status)?.[0] ??
+          String(status);
+        throw new LpError(`the LP was not solved to optimality: HiGHS status ${name}`, name);
+      }
       const { colValue, rowDual } = m.getSolution();
       return {
-        status,
         objective: m.getObjectiveValue(),
         values: colValue,
         rowDuals: rowDual,
+        solveMs: performance.now() - start,
         iterations: Number(m.info.get('simplex_iteration_count')),
       };
     },
-  );
-  const solveMs = performance.now() - start;
-  if (highs.memoryBytes > RECYCLE_BYTES) runtime = undefined;
-  if (solved.objective === undefined) {
-    const name =
-      Object.entries(highs.constants.modelStatus).find(([, code]) => code === solved.status)?.[0] ??
-      String(solved.status);
-    throw new LpError(`the LP was not solved to optimality: HiGHS status ${name}`, name);
-  }
-  return {
-    objective: solved.objective,
-    values: solved.values,
-    rowDuals: solved.rowDuals,
-    solveMs,
-    iterations: solved.iterations,
+    addVariables(columns) {
+      if (columns.length === 0) return;
+      const variables = toColumnArrays(columns, numCols, numRows);
+      m.addCols(variables);
+      numCols += columns.length;
+    },
+    close() {
+      if (m.disposed) return;
+      m.dispose();
+      if (highs.memoryBytes > RECYCLE_BYTES && runtime) runtime = undefined;
+    },
   };
 }
 
@@ -163,8 +197,7 @@ function toArrays(model: LpModel) {
     colCost[j] = v.objective;
     colLower[j] = v.lower ?? 0;
     colUpper[j] = v.upper ?? Number.POSITIVE_INFINITY;
-    if (!Number.isFinite(v.objective) || Number.isNaN(colLower[j]) || Number.isNaN(colUpper[j]))
-      throw new LpError(`variable ${j}: objective must be finite and bounds numbers`, 'invalidInput');
+    checkVariable(v, j);
   });
   let nonZeros = 0;
   for (const row of model.rows) nonZeros += row.variables.length;
@@ -203,4 +236,55 @@ function toArrays(model: LpModel) {
     rowUpper,
     matrix: { format: 'csr' as const, numRows, numCols, starts, indices, values },
   };
+}
+
+/** New columns as HiGHS' vectors plus a CSC matrix over the model's rows, checking them. */
+function toColumnArrays(columns: readonly LpColumn[], firstIndex: number, numRows: number) {
+  const count = columns.length;
+  const cost = new Float64Array(count);
+  const lower = new Float64Array(count);
+  const upper = new Float64Array(count);
+  const starts = new Int32Array(count + 1);
+  let nonZeros = 0;
+  for (const c of columns) nonZeros += c.rows.length;
+  const indices = new Int32Array(nonZeros);
+  const values = new Float64Array(nonZeros);
+  let k = 0;
+  columns.forEach((c, j) => {
+    checkVariable(c, firstIndex + j);
+    cost[j] = c.objective;
+    lower[j] = c.lower ?? 0;
+    upper[j] = c.upper ?? Number.POSITIVE_INFINITY;
+    if (c.rows.length !== c.coefficients.length)
+      throw new LpError(`variable ${firstIndex + j}: rows and coefficients differ in length`, 'invalidInput');
+    const seen = new Set<number>();
+    c.rows.forEach((i, t) => {
+      const coefficient = c.coefficients[t] ?? Number.NaN;
+      if (!Number.isInteger(i) || i < 0 || i >= numRows)
+        throw new LpError(`variable ${firstIndex + j}: no row ${i}`, 'invalidInput');
+      if (seen.has(i))
+        throw new LpError(`variable ${firstIndex + j}: row ${i} appears twice`, 'invalidInput');
+      if (!Number.isFinite(coefficient))
+        throw new LpError(
+          `variable ${firstIndex + j}: coefficient in row ${i} is not finite`,
+          'invalidInput',
+        );
+      seen.add(i);
+      indices[k] = i;
+      values[k] = coefficient;
+      k++;
+    });
+    starts[j + 1] = k;
+  });
+  return {
+    cost,
+    lower,
+    upper,
+    matrix: { format: 'csc' as const, numRows, numCols: count, starts, indices, values },
+  };
+}
+
+function checkVariable(v: LpVariable, j: number): void {
+  if (!Number.isFinite(v.objective) || Number.isNaN(v.lower ?? 0) || Number.isNaN(v.upper ?? 0))
+    throw new LpError(`variable ${j}: objective must be finite and bounds numbers`, 'invalidInput');
 }
