@@ -1,8 +1,9 @@
 // Replays one seeded workload against the seed's reference algorithm and AdNova's engine, and
-// prints revenue, fill, relevance and limit compliance per policy.
+// prints revenue, fill, relevance and limit compliance per policy, under the workload's revenue
+// ceiling and hindsight bound (two LPs; --no-ceiling skips them).
 // Usage: npm run simulate [-- --seed 1 --size small|default|large --policies reference,adnova
 //                              --clients N --advertisers N --campaigns N --days N --requests N
-//                              --http http://127.0.0.1:8080 --json]
+//                              --http http://127.0.0.1:8080 --no-ceiling --json]
 // For machine output without npm's banner: npm run -s simulate -- --json
 // With --http, start the server fresh and unthrottled:
 //   DATABASE_URL=memory:// ADS_THROTTLE_ENABLED=false npm start
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     policies: { type: 'string' },
     http: { type: 'string' },
     json: { type: 'boolean', default: false },
+    'no-ceiling': { type: 'boolean', default: false },
   },
 });
 
@@ -77,10 +79,21 @@ async function main(): Promise<void> {
     cliProgress.Presets.shades_classic,
   );
   let current = '';
+  const started = performance.now();
   const result = await simulate(workload, {
     policies,
     httpUrl: values.http,
+    ceiling: !values['no-ceiling'],
     onProgress: ({ policy, phase, done, total }) => {
+      // The LPs block the event loop while they solve, so a bar would not move: one line per step.
+      if (phase === 'solve') {
+        const step = ['expected ceiling', 'hindsight bound'][done];
+        const elapsed = ((performance.now() - started) / 1000).toFixed(1);
+        process.stderr.write(
+          step ? `${policy}: solving the ${step} LP…\n` : `${policy}: done in ${elapsed} s\n`,
+        );
+        return;
+      }
       const key = `${policy}:${phase}`;
       if (key !== current) {
         if (current !== '') bar.stop();

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { CreateCampaignInput } from '../campaigns/campaigns.schema.ts';
-import { computeMetrics, type PolicyMetrics, withBaselineRatios } from './metrics.ts';
+import { computeMetrics, type PolicyMetrics, withBaselineRatios, withCeilingShares } from './metrics.ts';
 import { assembleWorkload } from './simulation-workload.ts';
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
@@ -87,4 +87,17 @@ test('ratios are to the reference; null without it', () => {
   assert.equal(engine?.revenueRatio, 1.2);
   assert.equal(engine?.relevanceRatio, 0.8);
   assert.equal(withBaselineRatios([metrics('adnova', 1, 1)])[0]?.revenueRatio, null);
+});
+
+test('the ceiling share is revenue within limits over the expected ceiling; null without one', () => {
+  const m = {
+    ...computeMetrics(w, []),
+    policy: 'adnova',
+    revenue: 90,
+    revenueWithinLimits: 80,
+    runMs: 0,
+    loadMs: 0,
+  } as PolicyMetrics;
+  assert.equal(withCeilingShares([m], 100)[0]?.ceilingShare, 0.8);
+  assert.equal(withCeilingShares([m], null)[0]?.ceilingShare, null);
 });

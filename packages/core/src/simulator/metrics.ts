@@ -42,11 +42,18 @@ export type PolicyMetrics = {
   /** Revenue and relevance over the baseline's; null without a baseline in the run. */
   revenueRatio: number | null;
   relevanceRatio: number | null;
+  /**
+   * `revenueWithinLimits` over the expected revenue ceiling (`ceiling.ts`): the share of what any
+   * compliant policy could earn in expectation that this run earned; null without a ceiling.
+   * Within limits, because the ceiling bounds only that (for a compliant policy it is all of its
+   * revenue); one lucky run can exceed 1, a policy's mean over click draws cannot.
+   */
+  ceilingShare: number | null;
 };
 
 export type TraceMetrics = Omit<
   PolicyMetrics,
-  'policy' | 'runMs' | 'loadMs' | 'revenueRatio' | 'relevanceRatio'
+  'policy' | 'runMs' | 'loadMs' | 'revenueRatio' | 'relevanceRatio' | 'ceilingShare'
 >;
 
 /** Pure: the metrics of one trace. Repeated impressions and clicks of a pair earn nothing. */
@@ -125,5 +132,16 @@ export function withBaselineRatios(
     ...r,
     revenueRatio: ratio(r.revenue, base?.revenue),
     relevanceRatio: ratio(r.meanRelevance, base?.meanRelevance),
+  }));
+}
+
+/** Fills in each policy's share of the expected ceiling (left null without one). */
+export function withCeilingShares(
+  results: readonly PolicyMetrics[],
+  expected: number | null,
+): PolicyMetrics[] {
+  return results.map((r) => ({
+    ...r,
+    ceilingShare: expected === null || expected <= 0 ? null : r.revenueWithinLimits / expected,
   }));
 }

@@ -16,13 +16,17 @@ export function meetsTargets(m: PolicyMetrics): boolean {
 
 const ratio = (x: number | null): string => (x === null ? '–' : `${x.toFixed(3)}×`);
 
-/** A plain-text table, one row per policy, columns aligned. */
+/**
+ * A plain-text table, one row per policy, columns aligned, under the workload's revenue bounds
+ * when they were computed; `of ceiling` is revenue within limits over the expected ceiling.
+ */
 export function formatReport(result: SimulationResult): string {
   const { size, seed } = result;
   const header = [
     'policy',
     'revenue',
     'in limits',
+    'of ceiling',
     'fill',
     'relevance',
     'impr over',
@@ -39,6 +43,7 @@ export function formatReport(result: SimulationResult): string {
     m.policy,
     m.revenue.toFixed(2),
     m.revenueWithinLimits.toFixed(2),
+    m.ceilingShare === null ? '–' : m.ceilingShare.toFixed(3),
     `${(m.fillRate * 100).toFixed(1)}%`,
     m.meanRelevance.toFixed(0),
     String(m.impressionsOverLimit),
@@ -57,6 +62,14 @@ export function formatReport(result: SimulationResult): string {
   const title =
     `seed ${seed}: ${size.clients} clients, ${size.advertisers} advertisers, ${size.campaigns} campaigns, ` +
     `${size.days} days, ${size.requests} requests`;
+  const { ceiling } = result;
+  const bounds = ceiling
+    ? [
+        `revenue ceiling (expected, any policy within limits; fluid LP): ${ceiling.expected.toFixed(2)}`,
+        `hindsight bound (this run, its click draws known in advance): ${ceiling.hindsight.toFixed(2)}  ` +
+          `(LPs: ${ceiling.variables} variables, ${ceiling.rows} rows, ${(ceiling.solveMs / 1000).toFixed(1)} s)`,
+      ]
+    : [];
   const notes = result.results
     .filter((m) => m.revenueRatio !== null && m.policy !== 'reference')
     .map(
@@ -66,6 +79,7 @@ export function formatReport(result: SimulationResult): string {
     );
   return [
     title,
+    ...bounds,
     line(header),
     widths.map((w) => '-'.repeat(w)).join('-|-'),
     ...rows.map(line),

@@ -1,6 +1,13 @@
 import { createAdnovaPolicy } from './adnova.policy.ts';
 import { createAdnovaHttpPolicy } from './adnova-http.policy.ts';
-import { computeMetrics, type PolicyMetrics, type TraceEvent, withBaselineRatios } from './metrics.ts';
+import { type CeilingBounds, computeCeiling } from './ceiling.ts';
+import {
+  computeMetrics,
+  type PolicyMetrics,
+  type TraceEvent,
+  withBaselineRatios,
+  withCeilingShares,
+} from './metrics.ts';
 import type { LoadProgress, Policy } from './policy.ts';
 import { createReferencePolicy } from './reference.policy.ts';
 import { clickProbability, mlScoreOf, type SimulationWorkload } from './simulation-workload.ts';
@@ -12,9 +19,13 @@ export function isPolicyName(name: string): name is PolicyName {
   return (POLICY_NAMES as readonly string[]).includes(name);
 }
 
+/**
+ * Progress of a run: a policy's load and replay, request by request, or the ceiling's two LPs
+ * (`policy: 'ceiling'`, phase `solve`, done = LPs finished of 2).
+ */
 export type SimulationProgress = {
   policy: string;
-  phase: 'load' | 'run';
+  phase: 'load' | 'run' | 'solve';
   done: number;
   total: number;
 };
@@ -24,11 +35,20 @@ export type SimulationOptions = {
   /** Base URL of a running AdNova, required for `adnova-http`. */
   httpUrl?: string | undefined;
   onProgress?: ((progress: SimulationProgress) => void) | undefined;
+  /** Compute the revenue ceiling (`ceiling.ts`, about 40 s at `--size default`); default true. */
+  ceiling?: boolean | undefined;
 };
+
+/** The workload's revenue bounds (see `CeilingBounds`), null when not asked for. */
+export type SimulationCeiling = Pick<
+  CeilingBounds,
+  'expected' | 'hindsight' | 'solveMs' | 'variables' | 'rows'
+>;
 
 export type SimulationResult = {
   seed: number;
   size: SimulationWorkload['size'];
+  ceiling: SimulationCeiling | null;
   results: PolicyMetrics[];
 };
 
@@ -82,9 +102,21 @@ export async function replay(
   return trace;
 }
 
-/** Runs each policy in turn (never concurrently: they would compete for the CPU being timed). */
+/**
+ * Computes the ceiling, then runs each policy in turn (never concurrently: they would compete for
+ * the CPU being timed).
+ */
 export async function simulate(w: SimulationWorkload, options: SimulationOptions): Promise<SimulationResult> {
   const total = w.requests.reduce((n, day) => n + day.length, 0);
+  let ceiling: SimulationCeiling | null = null;
+  if (options.ceiling ?? true) {
+    const report = (done: number) =>
+      options.onProgress?.({ policy: 'ceiling', phase: 'solve', done, total: 2 });
+    const bounds = await computeCeiling(w, (kind) => report(kind === 'expected' ? 0 : 1));
+    report(2);
+    const { expected, hindsight, solveMs, variables, rows } = bounds;
+    ceiling = { expected, hindsight, solveMs, variables, rows };
+  }
   const results: PolicyMetrics[] = [];
   for (const name of options.policies) {
     const progress = (phase: SimulationProgress['phase'], done: number, of: number) =>
@@ -104,10 +136,16 @@ export async function simulate(w: SimulationWorkload, options: SimulationOptions
         loadMs,
         revenueRatio: null,
         relevanceRatio: null,
+        ceilingShare: null,
       });
     } finally {
       await policy.close();
     }
   }
-  return { seed: w.seed, size: w.size, results: withBaselineRatios(results) };
+  return {
+    seed: w.seed,
+    size: w.size,
+    ceiling,
+    results: withCeilingShares(withBaselineRatios(results), ceiling?.expected ?? null),
+  };
 }
