@@ -22,7 +22,12 @@ CREATE TABLE "selection_plan" (
 CREATE TABLE "selection_prices" (
 	"campaign_id" uuid PRIMARY KEY NOT NULL,
 	"impression_price" double precision NOT NULL,
-	"click_price" double precision NOT NULL
+	"click_price" double precision NOT NULL,
+	"pace" double precision DEFAULT 1 NOT NULL,
+	"planned_rate" double precision DEFAULT 0 NOT NULL,
+	"day" integer DEFAULT 0 NOT NULL,
+	"impressions_left" bigint DEFAULT 0 NOT NULL,
+	"requests_today" bigint DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
 ALTER TABLE "client_traffic" ADD CONSTRAINT "client_traffic_client_id_clients_id_fk" FOREIGN KEY ("client_id") REFERENCES "public"."clients"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint

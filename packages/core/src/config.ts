@@ -228,7 +228,7 @@ export type Config = {
     /** Fraction in [0, 0.05] an operator allows over `impressions_limit` (spec §5.4); 0 = hard cap. */
     impressionsOvershoot: number;
     /**
-     * The selection planner (issue 13): `PLANNER_ENABLED` (default false) and
+     * The selection planner (issue 13): `PLANNER_ENABLED` (default true) and
      * `PLANNER_INTERVAL_SECONDS` (default 60), how often prices are re-planned at the latest; a new
      * day or a changed catalog re-plans within `PLANNER_CHECK_SECONDS` (default 2).
      */
@@ -436,7 +436,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     ads: {
       impressionsOvershoot: num('ADS_IMPRESSIONS_OVERSHOOT', 0, 0, 0.05),
       planner: {
-        enabled: bool('PLANNER_ENABLED', false),
+        enabled: bool('PLANNER_ENABLED', true),
         intervalMs: int('PLANNER_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
         checkMs: int('PLANNER_CHECK_SECONDS', 2, 1, 3600) * 1000,
       },

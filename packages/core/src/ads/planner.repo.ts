@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.ts';
-import type { PlanCampaign, ShadowPrices } from './planner.ts';
+import type { PacingRecord, PlanCampaign, ShadowPrices } from './planner.ts';
 
 /** The stored plan's header with what it must be current for: today's day and catalog version. */
 export type PlanState = {
@@ -73,7 +73,7 @@ export async function storePlan(
   db: Db,
   owner: string,
   plan: { day: number; catalogVersion: number; demand: number; solveMs: number },
-  prices: ReadonlyMap<string, ShadowPrices>,
+  prices: ReadonlyMap<string, ShadowPrices & PacingRecord>,
 ): Promise<number | undefined> {
   return db.transaction(async (tx) => {
     const [header] = await rows<{ version: number | string }>(
@@ -92,12 +92,17 @@ export async function storePlan(
     for (let at = 0; at < entries.length; at += 5000) {
       const batch = entries.slice(at, at + 5000);
       // Only campaigns that still exist: one deleted since the plan was read is skipped.
+      const column = <T>(pick: (p: ShadowPrices & PacingRecord) => T) =>
+        sql.param(batch.map(([, p]) => pick(p)));
       await tx.execute(
-        sql`INSERT INTO selection_prices (campaign_id, impression_price, click_price)
-            SELECT p.id, p.impression, p.click
-              FROM unnest(${sql.param(batch.map(([id]) => id))}::uuid[],
-                          ${sql.param(batch.map(([, p]) => p.impression))}::float8[],
-                          ${sql.param(batch.map(([, p]) => p.click))}::float8[]) AS p(id, impression, click)
+        sql`INSERT INTO selection_prices
+                   (campaign_id, impression_price, click_price, pace, planned_rate, day, impressions_left, requests_today)
+            SELECT p.id, p.impression, p.click, p.pace, p.rate, p.day, p.impressions_left, p.requests_today
+              FROM unnest(${sql.param(batch.map(([id]) => id))}::uuid[], ${column((p) => p.impression)}::float8[],
+                          ${column((p) => p.click)}::float8[], ${column((p) => p.pace)}::float8[],
+                          ${column((p) => p.plannedRate)}::float8[], ${column((p) => p.day)}::int[],
+                          ${column((p) => p.impressionsLeft)}::bigint[], ${column((p) => p.requestsToday)}::bigint[])
+                   AS p(id, impression, click, pace, rate, day, impressions_left, requests_today)
               JOIN campaigns c ON c.id = p.id`,
       );
     }
@@ -126,6 +131,33 @@ export async function loadPrices(db: Db): Promise<{ version: number; prices: Map
       });
   }
   return { version: Number(found[0]?.version ?? 0), prices };
+}
+
+/** The stored plan's pacing records, by campaign id. */
+export async function loadPacing(db: Db): Promise<Map<string, PacingRecord>> {
+  const found = await rows<{
+    campaign_id: string;
+    pace: number;
+    planned_rate: number;
+    day: number;
+    impressions_left: number | string;
+    requests_today: number | string;
+  }>(
+    db,
+    sql`SELECT campaign_id, pace, planned_rate, day, impressions_left, requests_today FROM selection_prices`,
+  );
+  return new Map(
+    found.map((r) => [
+      r.campaign_id,
+      {
+        pace: Number(r.pace),
+        plannedRate: Number(r.planned_rate),
+        day: r.day,
+        impressionsLeft: Number(r.impressions_left),
+        requestsToday: Number(r.requests_today),
+      },
+    ]),
+  );
 }
 
 /** Adds requests per (client, day); rows of clients deleted meanwhile are dropped. */

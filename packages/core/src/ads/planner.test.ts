@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { solveLp } from '../shared/lp.ts';
-import { buildPlanModel, type PlanCampaign, type PlanClient, type PlanInput, pricesFrom } from './planner.ts';
+import {
+  buildPlanModel,
+  nextPace,
+  type PlanCampaign,
+  type PlanClient,
+  type PlanInput,
+  pricesFrom,
+} from './planner.ts';
 import { type Candidate, candidateValue, rankCandidates, SELECTION } from './select-ad.ts';
 import { estimateDemand, sampleByWeight } from './selection-planner.ts';
 
@@ -95,18 +102,19 @@ test('a scarce campaign is saved for the clients who click more: its price sits 
 });
 
 test('a campaign that ends today is spent now, a better one that runs on is kept for tomorrow', async () => {
-  // Greedy shows the better campaign today and lets the other end unsold (12 in all); the plan sells
-  // the ending one today and the better one tomorrow (about 21).
+  // 100 clients asking 10 times a day in all: about 10 fresh clients a day. Greedy shows the better
+  // campaign today and lets the other end unsold (about 12 in all); the plan sells the ending one
+  // today and the better one tomorrow (about 9.5 + 9 × 1.2).
   const endsToday = campaign('today', { costPerImpression: 1, endDate: 0, impressionsLeft: 10 });
   const runsOn = campaign('later', { costPerImpression: 1.2, endDate: 1, impressionsLeft: 9 });
-  const sample = Array.from({ length: 10 }, () => client(0));
+  const sample = Array.from({ length: 100 }, () => client(0));
   const { prices, objective } = await plan({
     day: 0,
     campaigns: [runsOn, endsToday],
     sample,
     demand: { today: 10, perDay: 10 },
   });
-  assert.ok(objective > 20.5, `objective ${objective}`);
+  assert.ok(objective > 19.5, `objective ${objective}`);
   const today = prices.get('today')?.impression ?? 0;
   const later = prices.get('later')?.impression ?? 0;
   assert.ok(later > today, `λ today ${today}, λ later ${later}`);
@@ -195,4 +203,33 @@ test('weighted sampling draws in proportion to weight, deterministically', () =>
   assert.deepEqual(sampleByWeight([0, 0], 3, fixed), []);
   const draws = sampleByWeight([1, 9], 100, fixed);
   assert.equal(draws.filter((i) => i === 1).length, 90);
+});
+
+test('pacing lowers the share of a price that blocked planned sales and restores it when sales run ahead', () => {
+  const planned = { pace: 1, plannedRate: 0.01, day: 3, impressionsLeft: 100, requestsToday: 1_000 };
+  // 1,000 requests later: nothing sold, where 10 were planned.
+  const slowed = nextPace(planned, { day: 3, requestsToday: 2_000, impressionsLeft: 100 });
+  assert.ok(Math.abs(slowed - Math.exp(-1)) < 1e-12, String(slowed));
+  // On plan: unchanged. Twice as fast: back up, but never above 1.
+  assert.equal(
+    nextPace({ ...planned, pace: 0.5 }, { day: 3, requestsToday: 2_000, impressionsLeft: 90 }),
+    0.5,
+  );
+  const faster = nextPace({ ...planned, pace: 0.5 }, { day: 3, requestsToday: 2_000, impressionsLeft: 80 });
+  assert.ok(faster > 0.5 && faster < 1.5, String(faster));
+  assert.equal(nextPace({ ...planned, pace: 0.9 }, { day: 3, requestsToday: 2_000, impressionsLeft: 0 }), 1);
+  // A new day, no requests since, or no planned sales: the share carries over; no record: 1.
+  assert.equal(nextPace({ ...planned, pace: 0.3 }, { day: 4, requestsToday: 10, impressionsLeft: 50 }), 0.3);
+  assert.equal(
+    nextPace({ ...planned, pace: 0.3 }, { day: 3, requestsToday: 1_000, impressionsLeft: 50 }),
+    0.3,
+  );
+  assert.equal(
+    nextPace(
+      { ...planned, pace: 0.3, plannedRate: 0 },
+      { day: 3, requestsToday: 2_000, impressionsLeft: 50 },
+    ),
+    0.3,
+  );
+  assert.equal(nextPace(undefined, { day: 3, requestsToday: 2_000, impressionsLeft: 50 }), 1);
 });

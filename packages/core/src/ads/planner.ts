@@ -28,7 +28,15 @@ import type { ClickEstimate } from './select-ad.ts';
  * with U_ik = W/(S·w_i) · (1 − e^(−D_k·w_i/W)) (the chance a client like i asks at all in the
  * D_k requests expected while k runs), x only where k runs on d, targets the client and was not seen by it,
  * and only for each draw's `candidatesPerClient` most valuable campaigns (the LP stays small; the
- * others would rarely get its capacity). Pure: the solver is passed in.
+ * others would rarely get its capacity). Each (draw, day) also has a re-showing variable worth the
+ * best click chance among ads the client has seen and not clicked: a request ranking would spend on
+ * a re-showing is not one the plan may count on for a new impression.
+ *
+ * A fluid plan is sure of demand that reality may not deliver; where a campaign sells slower than
+ * its plan expected, its price was blocking sales the plan counted on. Pacing (`nextPace`) scales
+ * each impression price by a share that follows the campaign's sales since the last plan.
+ *
+ * Pure: the solver is passed in.
  */
 
 /** A campaign that runs on some day of the horizon, with what is left of its limits. */
@@ -81,6 +89,15 @@ export const PLANNER = {
   /** Draws of the demand sample, and the campaigns kept per draw (most valuable first). */
   sampleSize: 400,
   candidatesPerClient: 40,
+  /**
+   * Pacing step: after each plan, a campaign's share of its impression price is multiplied by
+   * e^(step·(sold / planned − 1)) (at most 1), from its sales per request since the last plan
+   * against the rate that plan expected. Simulation, default size, seed 1: without pacing the plan
+   * earned less than greedy ranking (65,435 against 65,814: the LP counts on more fresh demand for
+   * a scarce campaign than arrives, and its price then blocks sales that never come); with a step
+   * of 1 it earned 67,040 (3 gave 66,846).
+   */
+  pacingStep: 1,
 } as const;
 
 export type PlanModel = {
@@ -88,6 +105,8 @@ export type PlanModel = {
   /** Row of each campaign's impressions and clicks constraint (−1: no variables, no price). */
   impressionRow: Int32Array;
   clickRow: Int32Array;
+  /** The day of each variable (−1 for a re-showing). */
+  colDay: Int32Array;
 };
 
 /** Builds the LP of the module comment. Pure. */
@@ -208,7 +227,7 @@ export function buildPlanModel(input: PlanInput, options: { candidatesPerClient?
     impressionRow[n] = impressionRowOf[k] as number;
     clickRow[n] = clickRowOf[k] as number;
   }
-  return { lp, impressionRow, clickRow };
+  return { lp, impressionRow, clickRow, colDay: Int32Array.from(cols, (c) => (c.k < 0 ? -1 : c.d)) };
 }
 
 /**
@@ -231,4 +250,50 @@ export function pricesFrom(
     });
   }
   return prices;
+}
+
+/** What a stored plan remembers per campaign, for the next plan's pacing. */
+export type PacingRecord = {
+  /** Share of the LP's impression price charged, 0..1. */
+  pace: number;
+  /** New impressions per request the plan expected for the rest of `day`. */
+  plannedRate: number;
+  day: number;
+  impressionsLeft: number;
+  /** The day's requests when the plan was made. */
+  requestsToday: number;
+};
+
+/**
+ * The campaign's new pacing share: lowered when it sold slower than the last plan expected (its
+ * price blocked sales the plan counted on), raised back toward 1 when faster. Unchanged across a
+ * day boundary or without requests since. Pure.
+ */
+export function nextPace(
+  previous: PacingRecord | undefined,
+  now: { day: number; requestsToday: number; impressionsLeft: number },
+): number {
+  if (!previous) return 1;
+  const requests = now.requestsToday - previous.requestsToday;
+  if (previous.day !== now.day || requests <= 0 || previous.plannedRate <= 0) return previous.pace;
+  const sold = (previous.impressionsLeft - now.impressionsLeft) / requests;
+  const ratio = sold / previous.plannedRate;
+  return Math.min(1, Math.max(0, previous.pace * Math.exp(PLANNER.pacingStep * (ratio - 1))));
+}
+
+/** The plan's new impressions per request of each campaign for the rest of `day`, by campaign index. */
+export function plannedRates(
+  campaigns: readonly PlanCampaign[],
+  model: PlanModel,
+  solution: Pick<LpSolution, 'values'>,
+  day: number,
+  requestsLeftToday: number,
+): number[] {
+  return campaigns.map((_c, n) => {
+    const row = model.lp.rows[model.impressionRow[n] ?? -1];
+    if (!row || requestsLeftToday <= 0) return 0;
+    let today = 0;
+    for (const j of row.variables) if (model.colDay[j] === day) today += solution.values[j] ?? 0;
+    return today / requestsLeftToday;
+  });
 }

@@ -7,6 +7,7 @@ import {
   addClientTraffic,
   claimPlanning,
   loadClientActivity,
+  loadPacing,
   loadPlanCampaigns,
   loadPlanState,
   loadPrices,
@@ -18,9 +19,12 @@ import {
 } from './planner.repo.ts';
 import {
   buildPlanModel,
+  nextPace,
+  type PacingRecord,
   PLANNER,
   type PlanClient,
   type PlanInput,
+  plannedRates,
   pricesFrom,
   type ShadowPrices,
 } from './planner.ts';
@@ -149,7 +153,7 @@ export function sampleByWeight(weights: readonly number[], size: number, random:
   return drawn;
 }
 
-export type PlannerSolve = (model: LpModel) => Promise<Pick<LpSolution, 'rowDuals' | 'solveMs'>>;
+export type PlannerSolve = (model: LpModel) => Promise<Pick<LpSolution, 'rowDuals' | 'values' | 'solveMs'>>;
 
 export type PlanOutcome =
   | {
@@ -203,11 +207,12 @@ export function createSelectionPlanner(
     try {
       const lastDay = day + PLANNER.horizonDays - 1;
       await pruneClientTraffic(deps.db, day - 7);
-      const [campaigns, traffic, activity, click] = await Promise.all([
+      const [campaigns, traffic, activity, click, pacing] = await Promise.all([
         loadPlanCampaigns(deps.db, day, lastDay),
         loadTraffic(deps.db, Math.max(0, day - 7), day),
         loadClientActivity(deps.db, Math.max(0, day - 6)),
         deps.clickModel.get(deps.db),
+        loadPacing(deps.db),
       ]);
       const demand = estimateDemand(traffic, day);
       // A client's weight: its requests of the last week plus a prior, half the mean, so clients
@@ -242,7 +247,24 @@ export function createSelectionPlanner(
       };
       const model = buildPlanModel(input);
       const solution = demand.perDay > 0 ? await options.solve(model.lp) : undefined;
-      const prices = solution ? pricesFrom(campaigns, model, solution) : new Map<string, ShadowPrices>();
+      // The LP's prices, each impression price times the campaign's pacing share.
+      const lpPrices = solution ? pricesFrom(campaigns, model, solution) : new Map<string, ShadowPrices>();
+      const rates = solution ? plannedRates(campaigns, model, solution, day, demand.today) : [];
+      const requestsToday = traffic.get(day) ?? 0;
+      const prices = new Map<string, ShadowPrices & PacingRecord>();
+      for (const [n, c] of campaigns.entries()) {
+        const price = lpPrices.get(c.id);
+        if (!price) continue;
+        const record = { day, requestsToday, impressionsLeft: c.impressionsLeft };
+        const pace = nextPace(pacing.get(c.id), record);
+        prices.set(c.id, {
+          ...record,
+          pace,
+          plannedRate: rates[n] ?? 0,
+          impression: price.impression * pace,
+          click: price.click,
+        });
+      }
       const solveMs = solution?.solveMs ?? 0;
       const stored = await storePlan(
         deps.db,
@@ -253,7 +275,8 @@ export function createSelectionPlanner(
       if (stored === undefined) return { kind: 'busy' };
       seenVersion = stored;
       seenAt = options.now();
-      options.log?.info(
+      // An empty plan (no traffic or no campaigns yet) is routine: not worth a line every minute.
+      options.log?.[model.lp.variables.length > 0 ? 'info' : 'debug'](
         {
           version: stored,
           day,

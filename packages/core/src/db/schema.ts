@@ -204,6 +204,16 @@ export const selectionPrices = pgTable('selection_prices', {
     .references(() => campaigns.id, { onDelete: 'cascade' }),
   impressionPrice: doublePrecision('impression_price').notNull(),
   clickPrice: doublePrecision('click_price').notNull(),
+  /**
+   * Pacing: the share of the LP's impression price charged (0..1), the plan's new impressions per
+   * request for the rest of `day`, and the campaign's impressions left and the day's requests when
+   * planned. The next plan compares the sales since with the planned rate and adjusts the share.
+   */
+  pace: doublePrecision('pace').notNull().default(1),
+  plannedRate: doublePrecision('planned_rate').notNull().default(0),
+  day: integer('day').notNull().default(0),
+  impressionsLeft: bigint('impressions_left', { mode: 'number' }).notNull().default(0),
+  requestsToday: bigint('requests_today', { mode: 'number' }).notNull().default(0),
 });
 
 /**

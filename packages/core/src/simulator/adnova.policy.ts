@@ -17,12 +17,13 @@ import type { SimulationWorkload } from './simulation-workload.ts';
  * The real engine in-process: its own PGlite in memory, throttle off (the simulator measures
  * selection, not per-viewer throttling), loaded through the domain functions on day 0. Campaigns
  * are created one by one in workload order, so creation order (the engine's final tie-break)
- * matches the reference's.
+ * matches the reference's. With `planner` (the default, as in production) the selection planner
+ * re-plans on the simulator's clock; without it (`adnova-greedy`) ranking is greedy.
  */
 export async function createAdnovaPolicy(
   w: SimulationWorkload,
   onProgress?: LoadProgress,
-  { planner: planned = false }: { planner?: boolean } = {},
+  { planner: planned = true }: { planner?: boolean } = {},
 ): Promise<Policy> {
   const deps = await createDeps(
     loadConfig({
@@ -75,7 +76,7 @@ export async function createAdnovaPolicy(
     if (planned) await replan();
 
     return {
-      name: planned ? 'adnova-planner' : 'adnova',
+      name: planned ? 'adnova' : 'adnova-greedy',
       async serve(client) {
         const clientId = w.clients[client]?.client_id ?? '';
         try {
