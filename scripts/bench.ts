@@ -259,6 +259,14 @@ async function main(): Promise<void> {
   );
   console.log(`\nsaved ${file}`);
 
+  // The CPU part of selection, in process, without and with the planner's prices (issue 13).
+  console.log('\nIn-process selection at 1,000 campaigns (no database):');
+  execFileSync(
+    process.execPath,
+    ['--import', 'tsx', '--conditions=source', join(root, 'packages/core/bench/selection.ts')],
+    { stdio: 'inherit', cwd: root },
+  );
+
   if (!values['skip-throttle']) {
     // The ads-throttle library's own benchmark: decisions per second, memory and Redis stores.
     console.log('\nads-throttle decisions per second (REDIS_URL set → Redis store too):');

@@ -6,8 +6,9 @@ import { AppError, forbidden, notFound } from '../errors.ts';
 import { normalizeId } from '../shared/schema.ts';
 import { recordClickRow, recordImpressionRow } from './ads.repo.ts';
 import type { Ad } from './ads.schema.ts';
-import { findClientSnapshot } from './catalog.repo.ts';
+import { type ClientSnapshot, findClientSnapshot } from './catalog.repo.ts';
 import { type CatalogEntry, matchesTargeting } from './catalog.ts';
+import type { ShadowPrices } from './planner.ts';
 import { bestFirst, type Candidate } from './select-ad.ts';
 
 /** Throttle scope of `GET /ads` when the caller names none. */
@@ -92,36 +93,7 @@ async function selectAd(
   await deps.catalog.syncCounters(deps.db);
   const clickEstimate = await deps.clickModel.get(deps.db);
   const prices = await deps.prices.get(deps.db, Number(client.plan_version));
-  const seen = new Set(client.seen);
-  const clicked = new Set(client.clicked);
-  const capped = new Set(client.capped);
-
-  const candidates: (Candidate & { entry: CatalogEntry })[] = [];
-  for (const entry of entries) {
-    if (!matchesTargeting(entry, client)) continue;
-    const wasSeen = seen.has(entry.id);
-    // A returning client: not once the clicks cap is reached (spec §5.4.3, read fresh above).
-    // A new client: not once the campaign is known to be full.
-    if (wasSeen ? capped.has(entry.id) : entry.full) continue;
-    const price = prices.get(entry.id);
-    candidates.push({
-      entry,
-      campaignId: entry.id,
-      advertiserId: entry.advertiserId,
-      seq: entry.seq,
-      costPerImpression: entry.costPerImpression,
-      costPerClick: entry.costPerClick,
-      score: client.scores[entry.advertiserId] ?? 0,
-      seen: wasSeen,
-      clicked: clicked.has(entry.id),
-      impressions: entry.impressions,
-      impressionsLimit: entry.impressionsLimit,
-      clicks: entry.clicks,
-      clicksLimit: entry.clicksLimit,
-      impressionPrice: price?.impression ?? 0,
-      clickPrice: price?.click ?? 0,
-    });
-  }
+  const candidates = eligibleCandidates(entries, client, prices);
 
   const overshoot = deps.config.ads.impressionsOvershoot;
   for (const candidate of bestFirst(candidates, clickEstimate)) {
@@ -152,6 +124,48 @@ async function selectAd(
   }
   deps.metrics.adRequests.inc({ outcome: 'no_fill' });
   throw notFound();
+}
+
+/**
+ * The campaigns a client may be shown now, as ranking candidates with the plan's prices: running
+ * today, matching its targeting, and neither full (for a new impression) nor at the clicks cap
+ * (for a returning client, spec §5.4.3). Pure; the CPU part of selection (see `bench/selection.ts`).
+ */
+export function eligibleCandidates(
+  entries: readonly CatalogEntry[],
+  client: Pick<ClientSnapshot, 'age' | 'gender' | 'location' | 'scores' | 'seen' | 'clicked' | 'capped'>,
+  prices: ReadonlyMap<string, ShadowPrices>,
+): (Candidate & { entry: CatalogEntry })[] {
+  const seen = new Set(client.seen);
+  const clicked = new Set(client.clicked);
+  const capped = new Set(client.capped);
+  const candidates: (Candidate & { entry: CatalogEntry })[] = [];
+  for (const entry of entries) {
+    if (!matchesTargeting(entry, client)) continue;
+    const wasSeen = seen.has(entry.id);
+    // A returning client: not once the clicks cap is reached (read fresh with the snapshot).
+    // A new client: not once the campaign is known to be full.
+    if (wasSeen ? capped.has(entry.id) : entry.full) continue;
+    const price = prices.get(entry.id);
+    candidates.push({
+      entry,
+      campaignId: entry.id,
+      advertiserId: entry.advertiserId,
+      seq: entry.seq,
+      costPerImpression: entry.costPerImpression,
+      costPerClick: entry.costPerClick,
+      score: client.scores[entry.advertiserId] ?? 0,
+      seen: wasSeen,
+      clicked: clicked.has(entry.id),
+      impressions: entry.impressions,
+      impressionsLimit: entry.impressionsLimit,
+      clicks: entry.clicks,
+      clicksLimit: entry.clicksLimit,
+      impressionPrice: price?.impression ?? 0,
+      clickPrice: price?.click ?? 0,
+    });
+  }
+  return candidates;
 }
 
 /**
