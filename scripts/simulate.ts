@@ -1,7 +1,7 @@
 // Replays one seeded workload against the seed's reference algorithm and AdNova's engine, and
 // prints revenue, fill, relevance and limit compliance per policy, under the workload's revenue
 // ceiling and hindsight bound (two LPs; --no-ceiling skips them).
-// Usage: npm run simulate [-- --seed 1 --size small|default|large --policies reference,adnova
+// Usage: npm run simulate [-- --seed 1 --size small|default|large --policies reference,adnova,adnova-greedy
 //                              --clients N --advertisers N --campaigns N --days N --requests N
 //                              --http http://127.0.0.1:8080 --no-ceiling --json]
 // For machine output without npm's banner: npm run -s simulate -- --json
@@ -15,7 +15,7 @@ import {
   SIMULATION_SIZES,
   type SimulationSize,
 } from '@adnova/core/simulator/simulation-workload';
-import { isPolicyName, type PolicyName, simulate } from '@adnova/core/simulator/simulator';
+import { isPolicyName, POLICY_NAMES, type PolicyName, simulate } from '@adnova/core/simulator/simulator';
 import cliProgress from 'cli-progress';
 
 const { values } = parseArgs({
@@ -67,7 +67,7 @@ const requested = values.policies?.split(',').map((p) => p.trim()) ?? [
   ...(values.http ? ['adnova-http'] : []),
 ];
 const policies: PolicyName[] = requested.map((p) =>
-  isPolicyName(p) ? p : fail(`unknown policy "${p}" (reference, adnova, adnova-http)`),
+  isPolicyName(p) ? p : fail(`unknown policy "${p}" (${POLICY_NAMES.join(', ')})`),
 );
 if (policies.includes('adnova-http') && !values.http) fail('the adnova-http policy needs --http URL');
 

@@ -12,7 +12,8 @@ import type { LoadProgress, Policy } from './policy.ts';
 import { createReferencePolicy } from './reference.policy.ts';
 import { clickProbability, mlScoreOf, type SimulationWorkload } from './simulation-workload.ts';
 
-export const POLICY_NAMES = ['reference', 'adnova', 'adnova-http'] as const;
+/** `adnova` is the engine with its selection planner (as in production), `adnova-greedy` without. */
+export const POLICY_NAMES = ['reference', 'adnova', 'adnova-greedy', 'adnova-http'] as const;
 export type PolicyName = (typeof POLICY_NAMES)[number];
 
 export function isPolicyName(name: string): name is PolicyName {
@@ -63,6 +64,8 @@ function openPolicy(
       return Promise.resolve(createReferencePolicy(w));
     case 'adnova':
       return createAdnovaPolicy(w, onLoad);
+    case 'adnova-greedy':
+      return createAdnovaPolicy(w, onLoad, { planner: false });
     case 'adnova-http':
       if (!options.httpUrl) throw new Error('the adnova-http policy needs a server URL (--http URL)');
       return createAdnovaHttpPolicy(w, options.httpUrl, onLoad);
