@@ -6,8 +6,9 @@ import type { Highs, InitOptions } from 'highs';
  * planner), over HiGHS compiled to WebAssembly (`highs` on npm, MIT).
  *
  * Models go to HiGHS as sparse arrays through its structured API, not as CPLEX LP text: that
- * skips the text parser and its rules on variable names and line lengths, and the cost of
- * printing and parsing large models. Variables and rows are plain indices.
+ * skips the text parser, its rules on names (in 1.15.3 a name such as `y-b` aborts the parse; a
+ * 23,000-character line parses fine) and the cost of printing and parsing large models. Variables
+ * and rows are plain indices.
  */
 
 /** One variable: its objective coefficient and bounds. `lower` defaults to 0, `upper` to +∞. */
@@ -66,7 +67,8 @@ export class LpError extends Error {
 /**
  * Past this much Wasm memory after a solve, the runtime is dropped and the next solve loads a
  * fresh one: Wasm memory only ever grows, so one huge model would otherwise pin its peak for the
- * life of the process. The runtime starts at about 20 MiB; the build's hard ceiling is 2 GiB.
+ * life of the process. The runtime starts at about 20 MiB; the simulator's revenue ceiling at its
+ * default size peaks at about 260 MiB; the build's hard ceiling is 2 GiB.
  */
 const RECYCLE_BYTES = 512 * 2 ** 20;
 
