@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
 import type { LpModel, LpSolution } from '../shared/lp.ts';
+import { seededRandom } from '../workload/workload.ts';
 import type { ClickModel } from './click-model.ts';
 import {
   addClientTraffic,
@@ -120,18 +121,6 @@ export function estimateDemand(traffic: ReadonlyMap<number, number>, day: number
   return { today: Math.max(perDay - soFar, perDay / 10), perDay };
 }
 
-/** Deterministic draws (mulberry32), so one database state always gives one plan. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 /**
  * Systematic sample of `size` indices with probability ∝ weight (a heavy client can be drawn more
  * than once). Pure given `random`.
@@ -220,7 +209,7 @@ export function createSelectionPlanner(
       const mean = activity.reduce((n, a) => n + a.recent, 0) / Math.max(1, activity.length);
       const prior = mean / 2 + 0.1;
       const weights = activity.map((a) => a.recent + prior);
-      const draws = sampleByWeight(weights, PLANNER.sampleSize, seeded(version * 7919 + day));
+      const draws = sampleByWeight(weights, PLANNER.sampleSize, seededRandom(version * 7919 + day));
       const loaded = new Map(
         (await loadSampledClients(deps.db, [...new Set(draws.map((i) => activity[i]?.id ?? ''))])).map(
           (c) => [c.id, c],

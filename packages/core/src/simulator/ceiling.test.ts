@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { draftCampaign, TWO_ADVERTISERS, TWO_CLIENTS, testUuid } from '../../test/simulation.ts';
 import type { CreateCampaignInput } from '../campaigns/campaigns.schema.ts';
 import { solveLp } from '../shared/lp.ts';
 import {
@@ -19,19 +20,8 @@ import {
 } from './simulation-workload.ts';
 import { replay } from './simulator.ts';
 
-const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const campaign = (overrides: Partial<CreateCampaignInput>): CreateCampaignInput => ({
-  impressions_limit: 1,
-  clicks_limit: 1,
-  cost_per_impression: 1,
-  cost_per_click: 1,
-  ad_title: 't',
-  ad_text: 't',
-  start_date: 0,
-  end_date: 0,
-  targeting: null,
-  ...overrides,
-});
+const uuid = testUuid;
+const campaign = draftCampaign;
 const close = (actual: number, expected: number) =>
   assert.ok(Math.abs(actual - expected) < 1e-6, `${actual} ≠ ${expected}`);
 
@@ -43,14 +33,8 @@ const P = clickProbability(10_000);
 const p0 = clickProbability(0);
 const w = assembleWorkload({
   seed: 1,
-  clients: [
-    { client_id: uuid(1), login: 'a', age: 30, location: 'Kazan', gender: 'MALE' },
-    { client_id: uuid(2), login: 'b', age: 20, location: 'Sochi', gender: 'FEMALE' },
-  ],
-  advertisers: [
-    { advertiser_id: uuid(8), name: 'A' },
-    { advertiser_id: uuid(9), name: 'B' },
-  ],
+  clients: TWO_CLIENTS,
+  advertisers: TWO_ADVERTISERS,
   campaigns: [
     { advertiser: 0, advertiser_id: uuid(8), campaign: campaign({ cost_per_click: 10 }) },
     {

@@ -1,33 +1,18 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { draftCampaign, TWO_ADVERTISERS, TWO_CLIENTS, testUuid } from '../../test/simulation.ts';
 import type { CreateCampaignInput } from '../campaigns/campaigns.schema.ts';
 import { computeMetrics, type PolicyMetrics, withBaselineRatios, withCeilingShares } from './metrics.ts';
 import { assembleWorkload } from './simulation-workload.ts';
 
-const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
-const campaign = (overrides: Partial<CreateCampaignInput>): CreateCampaignInput => ({
-  impressions_limit: 10,
-  clicks_limit: 10,
-  cost_per_impression: 1,
-  cost_per_click: 10,
-  ad_title: 't',
-  ad_text: 't',
-  start_date: 0,
-  end_date: 1,
-  targeting: null,
-  ...overrides,
-});
+const uuid = testUuid;
+const campaign = (overrides: Partial<CreateCampaignInput>): CreateCampaignInput =>
+  draftCampaign({ impressions_limit: 10, clicks_limit: 10, cost_per_click: 10, end_date: 1, ...overrides });
 
 const w = assembleWorkload({
   seed: 1,
-  clients: [
-    { client_id: uuid(1), login: 'a', age: 30, location: 'Kazan', gender: 'MALE' },
-    { client_id: uuid(2), login: 'b', age: 20, location: 'Sochi', gender: 'FEMALE' },
-  ],
-  advertisers: [
-    { advertiser_id: uuid(8), name: 'A' },
-    { advertiser_id: uuid(9), name: 'B' },
-  ],
+  clients: TWO_CLIENTS,
+  advertisers: TWO_ADVERTISERS,
   campaigns: [
     // 0: limits of one impression and no click.
     { advertiser: 0, advertiser_id: uuid(8), campaign: campaign({ impressions_limit: 1, clicks_limit: 0 }) },

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { draftCampaign, testUuid } from '../../test/simulation.ts';
 import type { CreateCampaignInput } from '../campaigns/campaigns.schema.ts';
 import {
   createReferencePolicy,
@@ -86,19 +87,9 @@ test('ties go to the earliest candidate in creation order', () => {
   assert.equal(pickReference([candidate({ campaign: 2 }), candidate({ campaign: 4 })], tails), 2);
 });
 
-const campaign = (overrides: Partial<CreateCampaignInput>): CreateCampaignInput => ({
-  impressions_limit: 10,
-  clicks_limit: 0,
-  cost_per_impression: 1,
-  cost_per_click: 1,
-  ad_title: 't',
-  ad_text: 't',
-  start_date: 0,
-  end_date: 0,
-  targeting: null,
-  ...overrides,
-});
-const uuid = (n: number) => `00000000-0000-4000-8000-${String(n).padStart(12, '0')}`;
+const campaign = (overrides: Partial<CreateCampaignInput>): CreateCampaignInput =>
+  draftCampaign({ impressions_limit: 10, clicks_limit: 0, ...overrides });
+const uuid = testUuid;
 
 test('the policy ignores clicks_limit, keeps its own counts, and follows the day and targeting', async () => {
   const w = assembleWorkload({
