@@ -18,7 +18,9 @@ async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Pr
 }
 
 /**
- * The engine behind a running server, over its public API. The server should be fresh
+ * The engine behind a running server, over its public API; `url` may list several processes of
+ * one deployment, comma-separated, and requests then take turns among them (loading goes to the
+ * first). The server should be fresh
  * (`DATABASE_URL=memory://`) with `ADS_THROTTLE_ENABLED=false`: earlier campaigns would compete,
  * and throttled 404s would count as unfilled requests. The server's clock may already be past
  * day 0, so every simulated day is offset by the `current_date` read at start.
@@ -28,10 +30,17 @@ export async function createAdnovaHttpPolicy(
   url: string,
   onProgress?: LoadProgress,
 ): Promise<Policy> {
-  const base = url.replace(/\/+$/, '');
+  const bases = url.split(',').map((u) => u.trim().replace(/\/+$/, ''));
+  let turn = 0;
   type Reply = { status: number; headers: Headers; body: unknown };
   // Bodies are always read, so keep-alive connections go back to the pool at once.
-  const call = async (method: string, path: string, body?: unknown, allow404 = false): Promise<Reply> => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    allow404 = false,
+    base = bases[0],
+  ): Promise<Reply> => {
     const res = await fetch(`${base}${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
@@ -57,7 +66,7 @@ export async function createAdnovaHttpPolicy(
     const res = await call('GET', `/advertisers/${a.advertiser_id}/campaigns?size=0`);
     if (Number(res.headers.get('x-total-count') ?? 0) > 0)
       throw new Error(
-        `${base} already has campaigns for this workload's advertisers; start a fresh server (DATABASE_URL=memory://)`,
+        `${bases[0]} already has campaigns for this workload's advertisers; start a fresh server (DATABASE_URL=memory://)`,
       );
     step(1);
   }
@@ -86,7 +95,14 @@ export async function createAdnovaHttpPolicy(
   return {
     name: 'adnova-http',
     async serve(client) {
-      const res = await call('GET', `/ads?client_id=${w.clients[client]?.client_id ?? ''}`, undefined, true);
+      const next = bases[turn++ % bases.length];
+      const res = await call(
+        'GET',
+        `/ads?client_id=${w.clients[client]?.client_id ?? ''}`,
+        undefined,
+        true,
+        next,
+      );
       if (res.status === 404) return null;
       const { ad_id } = res.body as { ad_id: string };
       const index = byId.get(ad_id);
@@ -94,7 +110,13 @@ export async function createAdnovaHttpPolicy(
       return index;
     },
     async click(campaign, client) {
-      await call('POST', `/ads/${ids[campaign] ?? ''}/click`, { client_id: w.clients[client]?.client_id });
+      await call(
+        'POST',
+        `/ads/${ids[campaign] ?? ''}/click`,
+        { client_id: w.clients[client]?.client_id },
+        false,
+        bases[turn++ % bases.length],
+      );
     },
     async advanceDay(day) {
       await call('POST', '/time/advance', { current_date: offset + day });
