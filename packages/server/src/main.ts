@@ -1,7 +1,7 @@
 import { type BotConfig, BotConfigError, loadBotConfig } from '@adnova/bot/config';
 import { prepareEmbeddedBot } from '@adnova/bot/embedded';
-import { ConfigError, describeBackends, loadConfig } from '@adnova/core/config';
 import { createSelectionPlanner, type SelectionPlanner } from '@adnova/core/ads/selection-planner';
+import { ConfigError, describeBackends, loadConfig } from '@adnova/core/config';
 import { createDeps, createLogger } from '@adnova/core/deps';
 import { type JobWorker, startWorker } from '@adnova/core/jobs/worker';
 import { createLpThread } from '@adnova/core/shared/lp-thread';

@@ -1,7 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { draftCampaign, TWO_ADVERTISERS, TWO_CLIENTS, testUuid } from '../../test/simulation.ts';
-import type { CreateCampaignInput } from '../campaigns/campaigns.schema.ts';
 import { solveLp } from '../shared/lp.ts';
 import {
   buildCeilingLp,
