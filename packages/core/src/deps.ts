@@ -111,6 +111,12 @@ export async function createDeps(
     'status',
     () => queue.countJobs(),
   );
+  const prices = createPriceBook();
+  metrics.gauge(
+    'adnova_selection_plan_version',
+    'Version of the selection plan whose prices this process ranks with (0: none yet)',
+    () => prices.version(),
+  );
   const { enabled: _enabled, ...throttleConfig } = config.throttle;
   const throttle = createAdsThrottle({
     config: throttleConfig,
@@ -132,7 +138,7 @@ export async function createDeps(
     throttle,
     catalog: createCampaignCatalog({ overshoot: config.ads.impressionsOvershoot }),
     clickModel: createClickModel({ now: () => clock.now() }),
-    prices: createPriceBook(),
+    prices,
     // Counted only where a planner will read it.
     traffic: createTrafficCounter(config.ads.planner.enabled ? 200_000 : 0),
     metrics,

@@ -152,3 +152,73 @@ test('issue 3: two API processes on one Redis share the ads throttle counters', 
   assert.equal(burst.filter((status) => status === 200).length, 3, burst.join(','));
   assert.equal(burst.filter((status) => status === 404).length, 21);
 });
+
+test('issue 13: two API processes rank with the same selection plan and pick up a re-plan', {
+  skip: usingPostgres ? false : 'needs PostgreSQL (DATABASE_URL): skipped on embedded PGlite',
+  timeout: 120_000,
+}, async (t) => {
+  const database = await createTestDatabase();
+  t.after(() => database.drop());
+  const env = {
+    PLANNER_INTERVAL_SECONDS: '3600',
+    PLANNER_CHECK_SECONDS: '1',
+    ADS_THROTTLE_ENABLED: 'false',
+  };
+  const [one, two] = await Promise.all([startServer(database.url, env), startServer(database.url, env)]);
+  t.after(() => Promise.all([one.stop(), two.stop()]));
+  const bases = [one.base, two.base];
+
+  const advertiser = randomUUID();
+  assert.equal(
+    (await post(`${one.base}/advertisers/bulk`, [{ advertiser_id: advertiser, name: 'A' }])).status,
+    201,
+  );
+  const createCampaign = async (limit: number) =>
+    (
+      await post(`${two.base}/advertisers/${advertiser}/campaigns`, {
+        impressions_limit: limit,
+        clicks_limit: limit,
+        cost_per_impression: 1,
+        cost_per_click: 5,
+        ad_title: 't',
+        ad_text: 'x',
+        start_date: 0,
+        end_date: 3,
+      })
+    ).status;
+  assert.equal(await createCampaign(1_000), 201);
+  const clients = Array.from({ length: 40 }, () => ({
+    client_id: randomUUID(),
+    login: 'c',
+    age: 30,
+    location: 'X',
+    gender: 'MALE',
+  }));
+  assert.equal((await post(`${one.base}/clients/bulk`, clients)).status, 201);
+
+  // The version a process ranks with, after one more request there (it rides along the snapshot).
+  const versionAt = async (base: string, client: string): Promise<number> => {
+    await (await fetch(`${base}/ads?client_id=${client}`)).arrayBuffer();
+    const text = await (await fetch(`${base}/metrics`)).text();
+    return Number(/^adnova_selection_plan_version (\d+)$/m.exec(text)?.[1] ?? Number.NaN);
+  };
+  const agreeAbove = async (floor: number): Promise<number> => {
+    const deadline = Date.now() + 60_000;
+    for (let i = 0; ; i++) {
+      const client = clients[i % clients.length]?.client_id ?? '';
+      const [a, b] = await Promise.all(bases.map((base) => versionAt(base, client)));
+      if (a === b && (a ?? 0) > floor) return a as number;
+      assert.ok(Date.now() < deadline, `plan versions ${a} and ${b} never agreed above ${floor}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
+  // Traffic on both processes, then both rank with the one plan one of them made.
+  await Promise.all(
+    clients.map((c, i) => fetch(`${bases[i % 2]}/ads?client_id=${c.client_id}`).then((r) => r.arrayBuffer())),
+  );
+  const first = await agreeAbove(0);
+  // A new campaign changes the catalog: one process re-plans, both pick the new version up.
+  assert.equal(await createCampaign(5), 201);
+  const second = await agreeAbove(first);
+  assert.ok(second > first);
+});

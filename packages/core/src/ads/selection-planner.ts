@@ -38,6 +38,8 @@ import {
 /** The current plan's prices in process, reloaded when the stored version changes (like the catalog). */
 export type PriceBook = {
   get(db: Db, version: number): Promise<ReadonlyMap<string, ShadowPrices>>;
+  /** The plan version this process ranks with now (0: none yet). */
+  version(): number;
 };
 
 const NO_PRICES: ReadonlyMap<string, ShadowPrices> = new Map();
@@ -61,6 +63,7 @@ export function createPriceBook(): PriceBook {
         if (loading?.version === version) loading = undefined;
       }
     },
+    version: () => current.version,
   };
 }
 
