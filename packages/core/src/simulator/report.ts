@@ -1,12 +1,17 @@
 import type { PolicyMetrics } from './metrics.ts';
 import type { SimulationResult } from './simulator.ts';
 
-/** The engine's tuning targets against the reference (issue 4): revenue, relevance, no overshoot. */
-export const TARGETS = { revenueRatio: 1.1, relevanceRatio: 0.95 } as const;
+/**
+ * The engine's targets (issue 13): a share of the revenue ceiling, relevance against the
+ * reference, nothing over limit. Revenue against the reference is reported, not targeted: the
+ * reference's revenue includes what it sells beyond limits, and on some seeds it is above the
+ * ceiling of every policy that keeps them.
+ */
+export const TARGETS = { ceilingShare: 0.88, relevanceRatio: 0.95 } as const;
 
 export function meetsTargets(m: PolicyMetrics): boolean {
   return (
-    (m.revenueRatio ?? 0) >= TARGETS.revenueRatio &&
+    (m.ceilingShare === null || m.ceilingShare >= TARGETS.ceilingShare) &&
     (m.relevanceRatio ?? 0) >= TARGETS.relevanceRatio &&
     m.impressionsOverLimit === 0 &&
     m.clicksOverLimit === 0 &&
@@ -74,7 +79,8 @@ export function formatReport(result: SimulationResult): string {
     .filter((m) => m.revenueRatio !== null && m.policy !== 'reference')
     .map(
       (m) =>
-        `${m.policy}: ${meetsTargets(m) ? 'meets' : 'misses'} the targets (revenue ≥ ${TARGETS.revenueRatio}×, ` +
+        `${m.policy}: ${meetsTargets(m) ? 'meets' : 'misses'} the targets (` +
+        (m.ceilingShare === null ? '' : `≥ ${TARGETS.ceilingShare} of the ceiling, `) +
         `relevance ≥ ${TARGETS.relevanceRatio}×, nothing over limit)`,
     );
   return [
