@@ -41,6 +41,8 @@ describe('issue 3: ads throttle configuration', () => {
     assert.equal(throttle.keyPrefix, 'tenant-a:');
     assert.deepEqual(throttle.trustProxy, ['loopback']);
     assert.match(describeBackends(loadConfig({ ADS_THROTTLE_ENABLED: '0' }, '/srv')), /ads-throttle=off/);
+    assert.match(describeBackends(loadConfig({}, '/srv')), /planner=on \(re-plans every 60 s\)/);
+    assert.match(describeBackends(loadConfig({ PLANNER_ENABLED: 'false' }, '/srv')), /planner=off/);
   });
 
   test("the library's problems join AdNova's in one ConfigError", () => {

@@ -491,7 +491,10 @@ export function describeBackends(config: Config): string {
     config.llm.kind === 'openai'
       ? `openai-compatible (${redactUrl(config.llm.baseUrl)}, model ${config.llm.model})`
       : 'offline (built-in composer and rule-based moderator; set LLM_BASE_URL for a real LLM)';
-  return `database=${db} cache=${cache} storage=${storage} ads-throttle=${throttle} queue=${queue} llm=${llm} roles=${config.roles.join(',')}`;
+  const planner = config.ads.planner.enabled
+    ? `on (re-plans every ${config.ads.planner.intervalMs / 1000} s)`
+    : 'off (greedy ranking)';
+  return `database=${db} cache=${cache} storage=${storage} ads-throttle=${throttle} queue=${queue} llm=${llm} planner=${planner} roles=${config.roles.join(',')}`;
 }
 
 /** The admin panel's settings; the session secret is required only in production. */
