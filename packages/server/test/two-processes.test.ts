@@ -1,34 +1,60 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import { createTestDatabase, usingPostgres } from './helper.ts';
-import { startServerProcess } from './server-process.ts';
+import { type ServerProcess, startServerProcess } from './server-process.ts';
 
-async function startServer(databaseUrl: string, env: Record<string, string> = {}) {
-  return startServerProcess({ DATABASE_URL: databaseUrl, ...env });
+/** Two API processes on a fresh database; stopped, and the database dropped, after the test. */
+async function startTwo(
+  t: TestContext,
+  env: Record<string, string>,
+): Promise<[ServerProcess, ServerProcess]> {
+  const database = await createTestDatabase();
+  t.after(() => database.drop());
+  // Both start at once: migrations are serialised by an advisory lock.
+  const [one, two] = await Promise.all([
+    startServerProcess({ DATABASE_URL: database.url, ...env }),
+    startServerProcess({ DATABASE_URL: database.url, ...env }),
+  ]);
+  t.after(() => Promise.all([one.stop(), two.stop()]));
+  return [one, two];
 }
 
 const post = (url: string, body: unknown) =>
   fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
+/** A new advertiser, created through `base`; its id. */
+async function addAdvertiser(base: string): Promise<string> {
+  const advertiser = randomUUID();
+  assert.equal(
+    (await post(`${base}/advertisers/bulk`, [{ advertiser_id: advertiser, name: 'A' }])).status,
+    201,
+  );
+  return advertiser;
+}
+
+/** `count` new clients alike (30, male, location X), created through `base`. */
+async function addClients(base: string, count: number) {
+  const clients = Array.from({ length: count }, () => ({
+    client_id: randomUUID(),
+    login: 'c',
+    age: 30,
+    location: 'X',
+    gender: 'MALE',
+  }));
+  assert.equal((await post(`${base}/clients/bulk`, clients)).status, 201);
+  return clients;
+}
+
 test('issue 2: two API processes on one PostgreSQL never overshoot limits or double-count', {
   skip: usingPostgres ? false : 'needs PostgreSQL (DATABASE_URL): skipped on embedded PGlite',
   timeout: 120_000,
 }, async (t) => {
-  const database = await createTestDatabase();
-  t.after(() => database.drop());
-  // Both start at once: migrations are serialised by an advisory lock.
   // Throttle keys of their own, so runs never share counters in a shared Redis.
-  const env = { ADS_THROTTLE_KEY_PREFIX: `adnova:test:${randomUUID()}:` };
-  const [one, two] = await Promise.all([startServer(database.url, env), startServer(database.url, env)]);
-  t.after(() => Promise.all([one.stop(), two.stop()]));
+  const [one, two] = await startTwo(t, { ADS_THROTTLE_KEY_PREFIX: `adnova:test:${randomUUID()}:` });
   const bases = [one.base, two.base];
 
-  const advertiser = randomUUID();
-  assert.equal(
-    (await post(`${one.base}/advertisers/bulk`, [{ advertiser_id: advertiser, name: 'A' }])).status,
-    201,
-  );
+  const advertiser = await addAdvertiser(one.base);
   const campaign = (await (
     await post(`${two.base}/advertisers/${advertiser}/campaigns`, {
       impressions_limit: 5,
@@ -41,14 +67,7 @@ test('issue 2: two API processes on one PostgreSQL never overshoot limits or dou
       end_date: 3,
     })
   ).json()) as { campaign_id: string };
-  const clients = Array.from({ length: 60 }, () => ({
-    client_id: randomUUID(),
-    login: 'c',
-    age: 30,
-    location: 'X',
-    gender: 'MALE',
-  }));
-  assert.equal((await post(`${one.base}/clients/bulk`, clients)).status, 201);
+  const clients = await addClients(one.base, 60);
 
   const served = await Promise.all(
     clients.map((c, i) => fetch(`${bases[i % 2]}/ads?client_id=${c.client_id}`).then((r) => r.status)),
@@ -90,17 +109,12 @@ test('issue 3: two API processes on one Redis share the ads throttle counters', 
       : 'needs PostgreSQL and Redis (DATABASE_URL, REDIS_URL): skipped otherwise',
   timeout: 120_000,
 }, async (t) => {
-  const database = await createTestDatabase();
-  t.after(() => database.drop());
-  const env = { ADS_VIEW_REPEAT_THRESHOLD: '3', ADS_THROTTLE_KEY_PREFIX: `adnova:test:${randomUUID()}:` };
-  const [one, two] = await Promise.all([startServer(database.url, env), startServer(database.url, env)]);
-  t.after(() => Promise.all([one.stop(), two.stop()]));
+  const [one, two] = await startTwo(t, {
+    ADS_VIEW_REPEAT_THRESHOLD: '3',
+    ADS_THROTTLE_KEY_PREFIX: `adnova:test:${randomUUID()}:`,
+  });
 
-  const advertiser = randomUUID();
-  assert.equal(
-    (await post(`${one.base}/advertisers/bulk`, [{ advertiser_id: advertiser, name: 'A' }])).status,
-    201,
-  );
+  const advertiser = await addAdvertiser(one.base);
   const campaign = {
     impressions_limit: 100,
     clicks_limit: 100,
@@ -157,22 +171,14 @@ test('issue 13: two API processes rank with the same selection plan and pick up 
   skip: usingPostgres ? false : 'needs PostgreSQL (DATABASE_URL): skipped on embedded PGlite',
   timeout: 120_000,
 }, async (t) => {
-  const database = await createTestDatabase();
-  t.after(() => database.drop());
-  const env = {
+  const [one, two] = await startTwo(t, {
     PLANNER_INTERVAL_SECONDS: '3600',
     PLANNER_CHECK_SECONDS: '1',
     ADS_THROTTLE_ENABLED: 'false',
-  };
-  const [one, two] = await Promise.all([startServer(database.url, env), startServer(database.url, env)]);
-  t.after(() => Promise.all([one.stop(), two.stop()]));
+  });
   const bases = [one.base, two.base];
 
-  const advertiser = randomUUID();
-  assert.equal(
-    (await post(`${one.base}/advertisers/bulk`, [{ advertiser_id: advertiser, name: 'A' }])).status,
-    201,
-  );
+  const advertiser = await addAdvertiser(one.base);
   const createCampaign = async (limit: number) =>
     (
       await post(`${two.base}/advertisers/${advertiser}/campaigns`, {
@@ -187,14 +193,7 @@ test('issue 13: two API processes rank with the same selection plan and pick up 
       })
     ).status;
   assert.equal(await createCampaign(1_000), 201);
-  const clients = Array.from({ length: 40 }, () => ({
-    client_id: randomUUID(),
-    login: 'c',
-    age: 30,
-    location: 'X',
-    gender: 'MALE',
-  }));
-  assert.equal((await post(`${one.base}/clients/bulk`, clients)).status, 201);
+  const clients = await addClients(one.base, 40);
 
   // The version a process ranks with, after one more request there (it rides along the snapshot).
   const versionAt = async (base: string, client: string): Promise<number> => {
