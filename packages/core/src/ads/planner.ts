@@ -125,15 +125,24 @@ export function buildPlanModel(input: PlanInput, options: { candidatesPerClient?
   // Per (draw, campaign) with more than one day: the distinct-clients row.
   const pairRows: { cols: number[]; upper: number }[] = [];
   const used = new Uint8Array(live.length);
+  const reshowValue = new Float64Array(sample.length);
   for (const [i, client] of sample.entries()) {
     const w = client.weight > 0 ? client.weight : W / S;
     const clientsLike = W / (S * w);
     const options: { k: number; value: number; p: number }[] = [];
+    // In the same pass: the client's best re-showing (a running ad it has seen and not clicked).
+    let reshow = 0;
     for (const [k, c] of live.entries()) {
-      if (client.seen.has(c.id) || !matchesTargeting(c, client)) continue;
+      if (client.seen.has(c.id)) {
+        if (!client.clicked.has(c.id) && c.startDate <= day)
+          reshow = Math.max(reshow, click(client.scores[c.advertiserId] ?? 0) * c.costPerClick);
+        continue;
+      }
+      if (!matchesTargeting(c, client)) continue;
       const p = click(client.scores[c.advertiserId] ?? 0);
       options.push({ k, value: c.costPerImpression + p * c.costPerClick, p });
     }
+    reshowValue[i] = reshow;
     options.sort((a, b) => b.value - a.value);
     for (const { k, value, p } of options.slice(0, keep)) {
       const c = live[k] as PlanCampaign;
@@ -173,17 +182,12 @@ export function buildPlanModel(input: PlanInput, options: { candidatesPerClient?
   // A request not given a new impression re-shows an ad the client has seen and not clicked: its
   // outside option, worth the best such ad's click chance (the LP must not count on requests that
   // ranking would rather spend on a re-showing).
-  for (const { row, i } of reshowOf) {
-    const client = sample[i] as PlanClient;
-    let best = 0;
-    for (const c of live) {
-      if (!client.seen.has(c.id) || client.clicked.has(c.id) || c.startDate > day) continue;
-      best = Math.max(best, click(client.scores[c.advertiserId] ?? 0) * c.costPerClick);
-    }
+  for (const { row, i, d } of reshowOf) {
+    const best = reshowValue[i] ?? 0;
     if (best <= 0) continue;
     rows[row]?.cols.push(cols.length);
     rows[row]?.values.push(1);
-    cols.push({ cost: best, upper: Number.POSITIVE_INFINITY, i, k: -1, d: day, p: 0 });
+    cols.push({ cost: best, upper: Number.POSITIVE_INFINITY, i, k: -1, d, p: 0 });
   }
   for (const pair of pairRows)
     rows.push({ cols: pair.cols, values: pair.cols.map(() => 1), upper: pair.upper });
