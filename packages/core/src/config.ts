@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { isAdsThrottleError, loadThrottleConfig, type ThrottleConfig } from '@adnova/ads-throttle';
 
@@ -158,6 +159,12 @@ export const MIN_ADMIN_PASSWORD_LENGTH = 8;
 export type Config = {
   env: 'development' | 'production' | 'test';
   roles: Role[];
+  /**
+   * `ADNOVA_WORKERS`: API processes sharing the port (node:cluster). Default: one per core
+   * (`os.availableParallelism()`) on PostgreSQL with Redis, else 1. The embedded PGlite database
+   * is single-process: more is refused there with a warning and one process runs.
+   */
+  workers: number;
   http: {
     host: string;
     port: number;
@@ -233,6 +240,12 @@ export type Config = {
      * day or a changed catalog re-plans within `PLANNER_CHECK_SECONDS` (default 2).
      */
     planner: { enabled: boolean; intervalMs: number; checkMs: number };
+    /**
+     * `CLIENT_CACHE_SIZE` (default 100 000; 0 turns it off): how many clients' profiles (age,
+     * gender, location, ML scores) a process keeps for ranking, least recently used out first.
+     * Each entry is checked against the client's profile version by the serving statement.
+     */
+    clientCacheSize: number;
   };
   /** Campaign image uploads (spec §7.1): what one upload may cost to check. */
   images: ImagesConfig;
@@ -390,6 +403,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const config: Omit<Config, 'throttle'> = {
     env: appEnv,
     roles,
+    workers: int(
+      'ADNOVA_WORKERS',
+      database.kind === 'postgres' && cache.kind === 'redis' ? availableParallelism() : 1,
+      1,
+      256,
+    ),
     http: {
       host,
       port,
@@ -440,6 +459,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         intervalMs: int('PLANNER_INTERVAL_SECONDS', 60, 1, 86_400) * 1000,
         checkMs: int('PLANNER_CHECK_SECONDS', 2, 1, 3600) * 1000,
       },
+      clientCacheSize: int('CLIENT_CACHE_SIZE', 100_000, 0, 10_000_000),
     },
     images: {
       // 4096² covers 4K UHD (8.3 MP) and 12 MP phone photos; the ceiling is Pillow's bomb threshold,
