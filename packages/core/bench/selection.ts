@@ -1,13 +1,14 @@
-// In-process selection time at bench scale: the CPU part of GET /ads (eligibility, prices, ranking
-// to the first candidate) for one client against 1,000 running campaigns, without and with a plan's
-// prices. No database: the round trips are measured by `npm run bench`'s HTTP rows.
+// In-process selection time at bench scale: the CPU part of GET /ads (eligibility, prices, the
+// values of every eligible campaign in each client state and the batch sent to the serving
+// statement) for one client against 1,000 running campaigns, without and with a plan's prices.
+// No database: the round trip is measured by `npm run bench`'s HTTP rows.
 // Usage: npx tsx --conditions=source packages/core/bench/selection.ts [--campaigns 1000 --runs 20000]
 
 import { parseArgs } from 'node:util';
-import { eligibleCandidates } from '../src/ads/ads.ts';
+import { rankForServing, SERVE_BATCH } from '../src/ads/ads.ts';
 import type { CatalogEntry } from '../src/ads/catalog.ts';
 import type { ShadowPrices } from '../src/ads/planner.ts';
-import { bestFirst, priorClickProbability } from '../src/ads/select-ad.ts';
+import { priorClickProbability } from '../src/ads/select-ad.ts';
 import { LOCATIONS, seededRandom } from '../src/workload/workload.ts';
 
 const { values } = parseArgs({
@@ -41,9 +42,6 @@ const client = {
   gender: 'FEMALE' as const,
   location: LOCATIONS[0] as string,
   scores: Object.fromEntries(advertisers.map((a) => [a, Math.floor(random() * 10_000)])),
-  seen: entries.filter(() => random() < 0.05).map((e) => e.id),
-  clicked: [] as string[],
-  capped: [] as string[],
 };
 const prices = new Map<string, ShadowPrices>(
   entries.filter(() => random() < 0.6).map((e) => [e.id, { impression: random() * 3, click: random() * 10 }]),
@@ -54,10 +52,9 @@ function measure(label: string, withPrices: ReadonlyMap<string, ShadowPrices>): 
   let sink = 0;
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    const candidates = eligibleCandidates(entries, client, withPrices);
-    const best = bestFirst(candidates, priorClickProbability).next().value;
+    const batch = rankForServing(entries, client, withPrices, priorClickProbability, SERVE_BATCH);
     times[i] = performance.now() - start;
-    sink += best ? best.seq : 0;
+    sink += batch.campaigns.length;
   }
   times.sort();
   const at = (q: number) => (times[Math.min(runs - 1, Math.floor(q * runs))] ?? 0).toFixed(3);

@@ -4,8 +4,12 @@ import { isAdsThrottleError, loadThrottleConfig, type ThrottleConfig } from '@ad
 
 /** Where the platform's data lives: embedded PGlite on disk, PGlite in memory, or real PostgreSQL. */
 export type DatabaseConfig =
-  | { kind: 'pglite'; dataDir: string }
-  | { kind: 'pglite-memory' }
+  /**
+   * `PGLITE_THREAD` (default true): the embedded database runs on a worker thread, off the API's
+   * event loop; false runs it inline, on the event loop.
+   */
+  | { kind: 'pglite'; dataDir: string; thread?: boolean }
+  | { kind: 'pglite-memory'; thread?: boolean }
   | {
       kind: 'postgres';
       url: string;
@@ -340,12 +344,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
 
   let database: DatabaseConfig;
   const dbUrl = env.DATABASE_URL;
+  const thread = bool('PGLITE_THREAD', true);
   if (dbUrl === undefined || dbUrl === '') {
-    database = { kind: 'pglite', dataDir: resolve(dataDir, 'pglite') };
+    database = { kind: 'pglite', dataDir: resolve(dataDir, 'pglite'), thread };
   } else if (dbUrl === 'memory://') {
-    database = { kind: 'pglite-memory' };
+    database = { kind: 'pglite-memory', thread };
   } else if (dbUrl.startsWith('file://')) {
-    database = { kind: 'pglite', dataDir: new URL(dbUrl).pathname };
+    database = { kind: 'pglite', dataDir: new URL(dbUrl).pathname, thread };
   } else {
     const checked = url('DATABASE_URL', ['postgres:', 'postgresql:']);
     database = {

@@ -2,6 +2,7 @@ import { type AdsThrottle, createAdsThrottle } from '@adnova/ads-throttle';
 import { type DestinationStream, type Logger, type LoggerOptions, pino } from 'pino';
 import { type CampaignCatalog, createCampaignCatalog } from './ads/catalog.ts';
 import { type ClickModel, createClickModel } from './ads/click-model.ts';
+import { type ClientProfiles, createClientProfiles } from './ads/client-profiles.ts';
 import {
   createPriceBook,
   createTrafficCounter,
@@ -46,6 +47,8 @@ export type Deps = {
   prices: PriceBook;
   /** This process's ad requests per day, the planner's demand signal. */
   traffic: TrafficCounter;
+  /** Client profiles for ranking, cached in process and versioned by the database (issue 14). */
+  profiles: ClientProfiles;
   /** Prometheus metrics of this process, served at `GET /metrics`. */
   metrics: Metrics;
   /** Background jobs: BullMQ on Redis, or the database runner; `startWorker` runs them. */
@@ -112,6 +115,10 @@ export async function createDeps(
     () => queue.countJobs(),
   );
   const prices = createPriceBook();
+  const profiles = createClientProfiles(config.ads.clientCacheSize);
+  metrics.gauge('adnova_client_profiles_cached', 'Client profiles cached in this process', () =>
+    profiles.size(),
+  );
   metrics.gauge(
     'adnova_selection_plan_version',
     'Version of the selection plan whose prices this process ranks with (0: none yet)',
@@ -141,6 +148,7 @@ export async function createDeps(
     prices,
     // Counted only where a planner will read it.
     traffic: createTrafficCounter(config.ads.planner.enabled ? 200_000 : 0),
+    profiles,
     metrics,
     queue,
     llm,

@@ -4,12 +4,13 @@ import { clientExists } from '../clients/clients.repo.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { normalizeId } from '../shared/schema.ts';
-import { recordClickRow, recordImpressionRow } from './ads.repo.ts';
+import { recordClickRow, type ServeRequest, serveAdRow } from './ads.repo.ts';
 import type { Ad } from './ads.schema.ts';
-import { type ClientSnapshot, findClientSnapshot } from './catalog.repo.ts';
+import { findClientProfile } from './catalog.repo.ts';
 import { type CatalogEntry, matchesTargeting } from './catalog.ts';
+import type { ClientProfile } from './client-profiles.ts';
 import type { ShadowPrices } from './planner.ts';
-import { bestFirst, type Candidate } from './select-ad.ts';
+import { type ClickEstimate, stateValues } from './select-ad.ts';
 
 /** Throttle scope of `GET /ads` when the caller names none. */
 export const DEFAULT_AD_SCOPE = '/ads';
@@ -30,31 +31,50 @@ export type AdRequest = {
 };
 
 /**
+ * How many of a request's best candidates go to the serving statement. The rest are only sent
+ * when none of these can be served above what the best of the rest could be worth (the
+ * statement answers 'more'), which the usual request never needs.
+ */
+export const SERVE_BATCH = 24;
+
+/** Bounds the re-reads after the database reports a change mid-request (day, catalog, profile). */
+const MAX_SERVE_ATTEMPTS = 4;
+
+type ServeDeps = Pick<
+  Deps,
+  'db' | 'database' | 'config' | 'catalog' | 'clickModel' | 'prices' | 'traffic' | 'metrics' | 'profiles'
+>;
+
+/**
  * Serves an ad for one request: asks the ads throttle first (one decision per request, counted
- * per client, IP and User-Agent in the scope), then selects and records as `selectAd` does.
+ * per client, IP and User-Agent in the scope), then selects and records as `selectAd` does. A
+ * client whose profile is not cached is read while the throttle decides.
  * @throws AppError THROTTLED when the throttle refuses the viewer (no impression recorded);
  * NOT_FOUND for an unknown client or when nothing is eligible.
  */
-export async function serveAd(
-  deps: Pick<
-    Deps,
-    'db' | 'database' | 'config' | 'throttle' | 'catalog' | 'clickModel' | 'prices' | 'traffic' | 'metrics'
-  >,
-  request: AdRequest,
-): Promise<Ad> {
+export async function serveAd(deps: ServeDeps & Pick<Deps, 'throttle'>, request: AdRequest): Promise<Ad> {
   const clientId = normalizeId(request.clientId);
+  const reading = deps.profiles.get(clientId) ? undefined : readProfile(deps, clientId);
   if (deps.config.throttle.enabled) {
-    const decision = await deps.throttle.decide(
-      { userId: clientId, remoteAddress: request.remoteAddress, headers: request.headers },
-      { scope: request.scope ?? DEFAULT_AD_SCOPE },
-    );
+    let decision: AdsDecision;
+    try {
+      decision = await deps.throttle.decide(
+        { userId: clientId, remoteAddress: request.remoteAddress, headers: request.headers },
+        { scope: request.scope ?? DEFAULT_AD_SCOPE },
+      );
+    } catch (error) {
+      reading?.catch(() => {});
+      throw error;
+    }
     if (!decision.show) {
+      reading?.catch(() => {});
       deps.metrics.adRequests.inc({ outcome: 'throttled' });
       throw throttled(decision);
     }
   }
   const stop = deps.metrics.selectionDuration.startTimer();
   try {
+    if (reading && !(await reading)) return unknownClient(deps);
     return await selectAd(deps, clientId);
   } finally {
     stop();
@@ -70,103 +90,191 @@ function throttled(decision: AdsDecision): AppError {
   });
 }
 
-/**
- * Picks the best eligible ad for a client and records its impression atomically (spec §3.11,
- * §5.4). The impression is committed before this returns; a campaign that fills up between the
- * read and the write is skipped for the next best. No throttle: callers go through `serveAd`.
- * @throws AppError NOT_FOUND for an unknown client or when nothing is eligible.
- */
-async function selectAd(
-  deps: Pick<
-    Deps,
-    'db' | 'database' | 'config' | 'catalog' | 'clickModel' | 'prices' | 'traffic' | 'metrics'
-  >,
-  clientId: string,
-): Promise<Ad> {
-  const client = await findClientSnapshot(deps.database, clientId);
-  if (!client) {
-    deps.metrics.adRequests.inc({ outcome: 'unknown_client' });
-    throw notFound();
-  }
-  deps.traffic.note(client.day, clientId);
-  const entries = await deps.catalog.get(deps.db, Number(client.version), client.day);
-  await deps.catalog.syncCounters(deps.db);
-  const clickEstimate = await deps.clickModel.get(deps.db);
-  const prices = await deps.prices.get(deps.db, Number(client.plan_version));
-  const candidates = eligibleCandidates(entries, client, prices);
-
-  const overshoot = deps.config.ads.impressionsOvershoot;
-  for (const candidate of bestFirst(candidates, clickEstimate)) {
-    // Re-serving an ad the client has seen writes nothing (spec §8 #15). A new impression goes
-    // through the atomic check-and-record, which has the last word on both caps.
-    if (!candidate.seen) {
-      const outcome = await recordImpressionRow(
-        deps.database,
-        candidate.campaignId,
-        clientId,
-        client.day,
-        overshoot,
-      );
-      deps.metrics.impressionRecords.inc({ outcome });
-      if (outcome === 'impressions_cap' || outcome === 'clicks_cap')
-        deps.catalog.markFull(candidate.campaignId);
-      if (outcome !== 'recorded' && outcome !== 'seen') continue;
-    }
-    const { entry } = candidate;
-    deps.metrics.adRequests.inc({ outcome: 'served' });
-    return {
-      ad_id: entry.id,
-      ad_title: entry.adTitle,
-      ad_text: entry.adText,
-      advertiser_id: entry.advertiserId,
-      ad_image: entry.adImageKey ? mediaUrl(deps.config, entry.adImageKey) : null,
-    };
-  }
-  deps.metrics.adRequests.inc({ outcome: 'no_fill' });
+function unknownClient(deps: Pick<Deps, 'metrics'>): never {
+  deps.metrics.adRequests.inc({ outcome: 'unknown_client' });
   throw notFound();
 }
 
+/** Reads a client's profile (and the day and versions) into the cache; false: no such client. */
+async function readProfile(deps: Pick<Deps, 'database' | 'profiles'>, clientId: string): Promise<boolean> {
+  const row = await findClientProfile(deps.database, clientId);
+  if (!row) {
+    deps.profiles.delete(clientId);
+    return false;
+  }
+  deps.profiles.set(clientId, {
+    age: row.age,
+    gender: row.gender,
+    location: row.location,
+    scores: row.scores,
+    version: Number(row.profile_version),
+  });
+  deps.profiles.noteView({
+    day: row.day,
+    catalogVersion: Number(row.catalog_version),
+    planVersion: Number(row.plan_version),
+  });
+  return true;
+}
+
 /**
- * The campaigns a client may be shown now, as ranking candidates with the plan's prices: running
- * today, matching its targeting, and neither full (for a new impression) nor at the clicks cap
- * (for a returning client, spec §5.4.3). Pure; the CPU part of selection (see `bench/selection.ts`).
+ * Picks the best servable ad for a client and records its impression atomically (spec §3.11,
+ * §5.4), in one database round trip when the client's profile is cached: the process ranks every
+ * eligible campaign with the profile, the cached catalog, the click estimate and the plan's
+ * prices, and `adnova_serve_ad` takes the best one still servable under the caps for the state
+ * the client is in (never seen, seen, clicked) and records it. The impression is committed before
+ * this returns. No throttle: callers go through `serveAd`.
+ * @throws AppError NOT_FOUND for an unknown client or when nothing is eligible.
  */
-export function eligibleCandidates(
+async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
+  let all = false;
+  for (let attempt = 0; attempt < MAX_SERVE_ATTEMPTS; attempt++) {
+    let profile = deps.profiles.get(clientId);
+    let view = deps.profiles.view();
+    if (!profile || !view) {
+      if (!(await readProfile(deps, clientId))) return unknownClient(deps);
+      profile = deps.profiles.get(clientId);
+      view = deps.profiles.view();
+      if (!profile || !view) throw new Error('client profile cache refused a profile');
+    }
+    if (attempt === 0) deps.traffic.note(view.day, clientId);
+    const entries = await deps.catalog.get(deps.db, view.catalogVersion, view.day);
+    await deps.catalog.syncCounters(deps.db);
+    const clickEstimate = await deps.clickModel.get(deps.db);
+    const prices = await deps.prices.get(deps.db, view.planVersion);
+    // Even with no candidate the statement runs: it checks the day and catalog were current.
+    const batch = rankForServing(entries, profile, prices, clickEstimate, all ? Infinity : SERVE_BATCH);
+
+    const result = await serveAdRow(deps.database, {
+      clientId,
+      day: view.day,
+      catalogVersion: view.catalogVersion,
+      profileVersion: profile.version,
+      overshoot: deps.config.ads.impressionsOvershoot,
+      ...batch,
+    });
+    deps.profiles.noteView({
+      day: result.today,
+      catalogVersion: Number(result.catalog),
+      planVersion: Number(result.plan),
+    });
+    for (const [i, id] of (result.closed ?? []).entries()) {
+      deps.metrics.impressionRecords.inc({ outcome: result.closed_why?.[i] ?? 'gone' });
+      deps.catalog.markFull(id);
+    }
+    switch (result.outcome) {
+      case 'served': {
+        const entry = batch.entries.get(result.served ?? '');
+        if (!entry) throw new Error(`adnova_serve_ad served a campaign it was not sent: ${result.served}`);
+        if (result.recorded) {
+          deps.catalog.noteImpression(entry.id);
+          deps.metrics.impressionRecords.inc({ outcome: 'recorded' });
+        }
+        deps.metrics.adRequests.inc({ outcome: 'served' });
+        return {
+          ad_id: entry.id,
+          ad_title: entry.adTitle,
+          ad_text: entry.adText,
+          advertiser_id: entry.advertiserId,
+          ad_image: entry.adImageKey ? mediaUrl(deps.config, entry.adImageKey) : null,
+        };
+      }
+      case 'more':
+        all = true;
+        break;
+      case 'stale':
+        // Ranked with an outdated day, catalog or profile: read what changed and rank again.
+        if (Number(result.profile) !== profile.version) deps.profiles.delete(clientId);
+        break;
+      case 'unknown_client':
+        deps.profiles.delete(clientId);
+        return unknownClient(deps);
+      case 'none':
+        deps.metrics.adRequests.inc({ outcome: 'no_fill' });
+        throw notFound();
+    }
+  }
+  throw new AppError('UNAVAILABLE', 'The catalog kept changing while serving; retry.', {
+    headers: { 'Retry-After': '1' },
+  });
+}
+
+/** One request's candidates for `adnova_serve_ad`, and the catalog entries they stand for. */
+export type ServingBatch = Pick<ServeRequest, 'campaigns' | 'unseen' | 'seen' | 'clicked' | 'floor'> & {
+  entries: Map<string, CatalogEntry>;
+};
+
+/**
+ * Ranks the campaigns a client may be shown now for the serving statement: every campaign running
+ * today that matches its targeting, valued in each state the client may be in with it (never
+ * seen, seen, clicked: `candidateValue`), since which one holds is the database's to say. A
+ * campaign known to be full cannot be shown to a new client (no unseen value). The `limit` best,
+ * by their best value, are sent in tie-break order (higher ML score, then earlier creation), with
+ * the best value left out as the floor. Pure; the CPU part of selection (see `bench/selection.ts`).
+ */
+export function rankForServing(
   entries: readonly CatalogEntry[],
-  client: Pick<ClientSnapshot, 'age' | 'gender' | 'location' | 'scores' | 'seen' | 'clicked' | 'capped'>,
+  client: Pick<ClientProfile, 'age' | 'gender' | 'location' | 'scores'>,
   prices: ReadonlyMap<string, ShadowPrices>,
-): (Candidate & { entry: CatalogEntry })[] {
-  const seen = new Set(client.seen);
-  const clicked = new Set(client.clicked);
-  const capped = new Set(client.capped);
-  const candidates: (Candidate & { entry: CatalogEntry })[] = [];
+  clickEstimate: ClickEstimate,
+  limit: number,
+): ServingBatch {
+  // The `limit` best by best value, kept sorted best first while scanning (most campaigns fall
+  // below the last kept one and cost one comparison); the best one left out is the floor.
+  const kept: Ranked[] = [];
+  let floor: number | null = null;
   for (const entry of entries) {
     if (!matchesTargeting(entry, client)) continue;
-    const wasSeen = seen.has(entry.id);
-    // A returning client: not once the clicks cap is reached (read fresh with the snapshot).
-    // A new client: not once the campaign is known to be full.
-    if (wasSeen ? capped.has(entry.id) : entry.full) continue;
-    const price = prices.get(entry.id);
-    candidates.push({
+    const score = client.scores[entry.advertiserId] ?? 0;
+    const values = stateValues(entry, prices.get(entry.id), score, clickEstimate);
+    const unseen = entry.full ? null : values.unseen;
+    const ranked: Ranked = {
       entry,
-      campaignId: entry.id,
-      advertiserId: entry.advertiserId,
-      seq: entry.seq,
-      costPerImpression: entry.costPerImpression,
-      costPerClick: entry.costPerClick,
-      score: client.scores[entry.advertiserId] ?? 0,
-      seen: wasSeen,
-      clicked: clicked.has(entry.id),
-      impressions: entry.impressions,
-      impressionsLimit: entry.impressionsLimit,
-      clicks: entry.clicks,
-      clicksLimit: entry.clicksLimit,
-      impressionPrice: price?.impression ?? 0,
-      clickPrice: price?.click ?? 0,
-    });
+      score,
+      unseen,
+      seen: values.seen,
+      clicked: values.clicked,
+      best: Math.max(unseen ?? -Infinity, values.seen, values.clicked),
+    };
+    if (kept.length === limit) {
+      const last = kept[limit - 1] as Ranked;
+      if (!rankedBefore(ranked, last)) {
+        if (floor === null || ranked.best > floor) floor = ranked.best;
+        continue;
+      }
+      kept.pop();
+      if (floor === null || last.best > floor) floor = last.best;
+    }
+    let i = kept.length;
+    while (i > 0 && rankedBefore(ranked, kept[i - 1] as Ranked)) i--;
+    kept.splice(i, 0, ranked);
   }
-  return candidates;
+  kept.sort(tieBreak);
+  return {
+    campaigns: kept.map((c) => c.entry.id),
+    unseen: kept.map((c) => c.unseen),
+    seen: kept.map((c) => c.seen),
+    clicked: kept.map((c) => c.clicked),
+    floor,
+    entries: new Map(kept.map((c) => [c.entry.id, c.entry])),
+  };
 }
+
+type Ranked = {
+  entry: CatalogEntry;
+  score: number;
+  unseen: number | null;
+  seen: number;
+  clicked: number;
+  /** The highest of the three: what the candidate could be worth. */
+  best: number;
+};
+
+/** Ranking's tie-break: higher ML score, then earlier creation. */
+const tieBreak = (a: Ranked, b: Ranked): number => b.score - a.score || a.entry.seq - b.entry.seq;
+
+const rankedBefore = (a: Ranked, b: Ranked): boolean =>
+  a.best !== b.best ? a.best > b.best : tieBreak(a, b) < 0;
 
 /**
  * Records a client's click on an ad it was shown (spec §3.12). Idempotent.

@@ -35,51 +35,39 @@ export function loadCatalogRows(db: Db, day: number, overshoot: number): Promise
   );
 }
 
-export type ClientSnapshot = {
+/** A client's profile with today's day and the versions, as one row (see `findClientProfile`). */
+export type ClientProfileRow = {
   age: number;
   gender: 'MALE' | 'FEMALE';
   location: string;
-  day: number;
-  version: number | string;
-  /** The selection plan's version: prices are reloaded when it changes. */
-  plan_version: number | string;
+  profile_version: number | string;
   /** advertiser id → score */
   scores: Record<string, number>;
-  seen: string[];
-  clicked: string[];
-  /** Campaigns this client has seen whose clicks cap is reached: not to be served again. */
-  capped: string[];
+  day: number;
+  catalog_version: number | string;
+  plan_version: number | string;
 };
 
-const CLIENT_SNAPSHOT: PreparedStatement = {
-  name: 'adnova_client_snapshot_v2',
-  text: `SELECT cl.age, cl.gender, cl.location, pc.day, cv.version, sp.version AS plan_version,
+const CLIENT_PROFILE: PreparedStatement = {
+  name: 'adnova_client_profile',
+  text: `SELECT cl.age, cl.gender, cl.location, cl.profile_version,
                coalesce((SELECT json_object_agg(s.advertiser_id, s.score) FROM ml_scores s
                           WHERE s.client_id = cl.id), '{}'::json) AS scores,
-               coalesce(ev.seen, '[]'::json) AS seen,
-               coalesce((SELECT json_agg(k.campaign_id) FROM clicks k
-                          WHERE k.client_id = cl.id), '[]'::json) AS clicked,
-               coalesce(ev.capped, '[]'::json) AS capped
+               pc.day, cv.version AS catalog_version, sp.version AS plan_version
           FROM clients cl CROSS JOIN platform_clock pc CROSS JOIN catalog_version cv CROSS JOIN selection_plan sp
-          -- One pass over the client's impressions gives both the seen campaigns and those of them
-          -- at their clicks cap.
-          LEFT JOIN LATERAL (
-            SELECT json_agg(i.campaign_id) AS seen,
-                   json_agg(i.campaign_id) FILTER (WHERE c.clicks_count >= c.clicks_limit) AS capped
-              FROM impressions i JOIN campaigns c ON c.id = i.campaign_id
-             WHERE i.client_id = cl.id) ev ON true
          WHERE cl.id = $1::uuid`,
 };
 
 /**
- * Everything per-client that selection needs, with today's day and the catalog version, in one
- * round trip of index lookups (a prepared statement). No row: the client does not exist.
+ * What ranking needs to know about a client that rarely changes (profile and ML scores, at their
+ * version), with today's day and the catalog and plan versions: one prepared statement of index
+ * lookups. No row: the client does not exist.
  */
-export async function findClientSnapshot(
+export async function findClientProfile(
   database: Pick<Database, 'prepared'>,
   clientId: string,
-): Promise<ClientSnapshot | undefined> {
-  const [row] = await database.prepared<ClientSnapshot>(CLIENT_SNAPSHOT, [clientId]);
+): Promise<ClientProfileRow | undefined> {
+  const [row] = await database.prepared<ClientProfileRow>(CLIENT_PROFILE, [clientId]);
   return row;
 }
 

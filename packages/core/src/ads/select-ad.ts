@@ -99,25 +99,58 @@ export function priorClickProbability(score: number): number {
   return 1 / (1 + Math.exp(-x));
 }
 
+/** The fields of a campaign a value depends on, besides the client's score and state. */
+type Priced = Pick<
+  Candidate,
+  'costPerImpression' | 'costPerClick' | 'impressions' | 'impressionsLimit' | 'clicks' | 'clicksLimit'
+>;
+
 /**
  * What one more click costs the campaign's future (see `SELECTION.clickCost`): a share of its
  * unsold impression revenue (after this showing) per click left, once few clicks are left.
  */
-function clickBudgetCost(c: Candidate): number {
+function clickBudgetCost(c: Priced, seen: boolean): number {
   const clicksLeft = c.clicksLimit - c.clicks;
   if (clicksLeft > SELECTION.clickReserve) return 0;
-  const unsold = Math.max(0, c.impressionsLimit - c.impressions - (c.seen ? 0 : 1));
+  const unsold = Math.max(0, c.impressionsLimit - c.impressions - (seen ? 0 : 1));
   return (SELECTION.clickCost * unsold * c.costPerImpression) / Math.max(1, clicksLeft);
 }
 
+/** A first impression's worth: CPI net of the plan's impression price λ. */
+const impressionWorth = (c: Priced, impressionPrice: number): number =>
+  c.costPerImpression - SELECTION.priceWeight * impressionPrice;
+
+/** An unclicked showing's expected click worth at click probability `pc` and click price μ. */
+const clickWorth = (c: Priced, clickPrice: number, pc: number, seen: boolean): number =>
+  pc * (c.costPerClick - Math.max(SELECTION.priceWeight * clickPrice, clickBudgetCost(c, seen)));
+
+const relevanceWorth = (score: number): number => (SELECTION.relevance * Math.max(0, score)) / 10_000;
+
 /** What showing this ad to this client is worth now (see the module comment). Pure. */
 export function candidateValue(c: Candidate, p: ClickEstimate = priorClickProbability): number {
-  const impression = c.seen ? 0 : c.costPerImpression - SELECTION.priceWeight * (c.impressionPrice ?? 0);
-  const click = c.clicked
-    ? 0
-    : p(c.score) *
-      (c.costPerClick - Math.max(SELECTION.priceWeight * (c.clickPrice ?? 0), clickBudgetCost(c)));
-  return impression + click + (SELECTION.relevance * Math.max(0, c.score)) / 10_000;
+  const impression = c.seen ? 0 : impressionWorth(c, c.impressionPrice ?? 0);
+  const click = c.clicked ? 0 : clickWorth(c, c.clickPrice ?? 0, p(c.score), c.seen);
+  return impression + click + relevanceWorth(c.score);
+}
+
+/**
+ * `candidateValue` in each state a client can be in with a campaign (never seen it; seen, not
+ * clicked; clicked), computed together for the serving statement, which knows the state. Pure.
+ */
+export function stateValues(
+  c: Priced,
+  prices: { impression: number; click: number } | undefined,
+  score: number,
+  p: ClickEstimate,
+): { unseen: number; seen: number; clicked: number } {
+  const pc = p(score);
+  const relevance = relevanceWorth(score);
+  const mu = prices?.click ?? 0;
+  return {
+    unseen: impressionWorth(c, prices?.impression ?? 0) + clickWorth(c, mu, pc, false) + relevance,
+    seen: clickWorth(c, mu, pc, true) + relevance,
+    clicked: relevance,
+  };
 }
 
 /** True when `a` ranks before `b`: higher value, then higher ML score, then earlier creation. */

@@ -10,6 +10,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import pg from 'pg';
 import type { DatabaseConfig } from '../config.ts';
+import { openPgliteThread, type PgliteClient } from './pglite-thread.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -122,16 +123,19 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     };
   }
 
-  let client: PGlite;
-  if (config.kind === 'pglite') {
-    await mkdir(config.dataDir, { recursive: true });
-    client = new PGlite(config.dataDir);
+  const dataDir = config.kind === 'pglite' ? config.dataDir : undefined;
+  if (dataDir) await mkdir(dataDir, { recursive: true });
+  // On its own thread by default, so SQL never runs on the event loop (see pglite-thread.ts).
+  let client: PgliteClient;
+  if (config.thread === false) {
+    const inline = new PGlite(dataDir);
+    await inline.waitReady;
+    client = inline;
   } else {
-    client = new PGlite();
+    client = await openPgliteThread(dataDir);
   }
-  await client.waitReady;
   // PGlite already returns int8 as a number and NUMERIC as a string, like node-postgres above.
-  const pgliteDb = drizzlePglite(client, { schema });
+  const pgliteDb = drizzlePglite(client as PGlite, { schema });
   const db = pgliteDb as unknown as Db;
   return {
     db,

@@ -33,6 +33,11 @@ export const clients = pgTable(
     age: integer('age').notNull(),
     location: text('location').notNull(),
     gender: text('gender', { enum: ['MALE', 'FEMALE'] }).notNull(),
+    /**
+     * Bumped by triggers whenever what ranking reads about the client changes (age, gender,
+     * location, ML scores): processes cache profiles and the serving statement checks this.
+     */
+    profileVersion: bigint('profile_version', { mode: 'number' }).notNull().default(0),
   },
   (t) => [
     check('clients_age_range', sql`${t.age} BETWEEN 0 AND 100`),

@@ -1,0 +1,290 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { upsertAdvertisers } from '../advertisers/advertisers.ts';
+import { createCampaign } from '../campaigns/campaigns.ts';
+import { upsertClients } from '../clients/clients.ts';
+import { loadConfig } from '../config.ts';
+import { createDeps, type Deps } from '../deps.ts';
+import { upsertMlScoreRows } from '../ml-scores/ml-scores.repo.ts';
+import { type ServeRequest, serveAdRow } from './ads.repo.ts';
+import { rankForServing, recordClick, SERVE_BATCH, serveAd } from './ads.ts';
+import { findClientProfile } from './catalog.repo.ts';
+import type { CatalogEntry } from './catalog.ts';
+import { type Candidate, candidateValue, priorClickProbability } from './select-ad.ts';
+
+// The single-statement serving path (issue 14): `rankForServing` in process, `adnova_serve_ad`
+// in the database. Runs on PGlite, and on PostgreSQL when DATABASE_URL is set.
+let deps: Deps;
+before(async () => {
+  deps = await createDeps(
+    loadConfig({
+      DATABASE_URL: process.env.DATABASE_URL || 'memory://',
+      LOG_LEVEL: 'silent',
+      ADS_THROTTLE_ENABLED: 'false',
+      PLANNER_ENABLED: 'false',
+    }),
+  );
+});
+after(() => deps.close());
+
+const viewer = { remoteAddress: '127.0.0.1', headers: { 'user-agent': 'serve-test' } };
+
+/** One client and `n` campaigns (impressions limit 1 each) in a location of their own. */
+async function world(n: number, clients = 1) {
+  const location = `L-${randomUUID()}`;
+  const advertiser = { advertiser_id: randomUUID(), name: 'Acme' };
+  await upsertAdvertisers(deps, [advertiser]);
+  const people = Array.from({ length: clients }, (_, i) => ({
+    client_id: randomUUID(),
+    login: `c${i}`,
+    age: 30,
+    location,
+    gender: 'FEMALE' as const,
+  }));
+  await upsertClients(deps, people);
+  const campaigns: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const created = await createCampaign(deps, advertiser.advertiser_id, {
+      impressions_limit: 1,
+      clicks_limit: 1,
+      cost_per_impression: 1,
+      cost_per_click: 1,
+      ad_title: `t${i}`,
+      ad_text: 'x',
+      start_date: 0,
+      end_date: 0,
+      targeting: { location },
+    });
+    campaigns.push(created.campaign_id);
+  }
+  const clientId = people[0]?.client_id ?? '';
+  const profile = await findClientProfile(deps.database, clientId);
+  if (!profile) throw new Error('no profile');
+  const request = (over: Partial<ServeRequest>): ServeRequest => ({
+    clientId,
+    day: profile.day,
+    catalogVersion: Number(profile.catalog_version),
+    profileVersion: Number(profile.profile_version),
+    overshoot: 0,
+    campaigns,
+    unseen: campaigns.map(() => 1),
+    seen: campaigns.map(() => 0.5),
+    clicked: campaigns.map(() => 0.1),
+    floor: null,
+    ...over,
+  });
+  return { advertiser, clients: people.map((p) => p.client_id), clientId, campaigns, request };
+}
+
+test('the statement takes the best candidate for the state the client is in, and records it', async () => {
+  const { campaigns, request } = await world(2);
+  const [a, b] = campaigns as [string, string];
+  // Unseen, A is worth less than B: B is recorded.
+  let result = await serveAdRow(deps.database, request({ unseen: [1, 2], seen: [0.9, 0.1] }));
+  assert.deepEqual([result.outcome, result.served, result.recorded], ['served', b, true]);
+  // Now B is seen (0.1) and A unseen (1): A; B stays with one impression.
+  result = await serveAdRow(deps.database, request({ unseen: [1, 2], seen: [0.9, 0.1] }));
+  assert.deepEqual([result.outcome, result.served, result.recorded], ['served', a, true]);
+  // Both seen: the better seen value, shown again without a write.
+  result = await serveAdRow(deps.database, request({ unseen: [1, 2], seen: [0.2, 0.3] }));
+  assert.deepEqual([result.outcome, result.served, result.recorded], ['served', b, false]);
+});
+
+test('a full campaign is skipped and reported; an unseen value of null is never recorded', async () => {
+  const { clients, campaigns, request } = await world(2, 2);
+  const [a, b] = campaigns as [string, string];
+  // Another client fills A (impressions limit 1).
+  const other = await serveAdRow(deps.database, {
+    ...request({ unseen: [2, 1] }),
+    clientId: clients[1] ?? '',
+  });
+  assert.equal(other.served, a);
+  const result = await serveAdRow(deps.database, request({ unseen: [2, 1] }));
+  assert.deepEqual([result.outcome, result.served], ['served', b]);
+  assert.deepEqual(result.closed, [a]);
+  assert.deepEqual(result.closed_why, ['impressions_cap']);
+  // A, unseen by this client, with no unseen value: nothing to serve.
+  const none = await serveAdRow(
+    deps.database,
+    request({ campaigns: [a], unseen: [null], seen: [1], clicked: [1] }),
+  );
+  assert.equal(none.outcome, 'none');
+});
+
+test('the floor stops the walk before anything a left-out candidate could beat is served', async () => {
+  const { campaigns, request } = await world(2);
+  const [a] = campaigns as [string, string];
+  // Sent: A only, worth 1; a left-out candidate could be worth 1.5.
+  const more = await serveAdRow(
+    deps.database,
+    request({ campaigns: [a], unseen: [1], seen: [0.5], clicked: [0.1], floor: 1.5 }),
+  );
+  assert.deepEqual([more.outcome, more.served], ['more', null]);
+  const impressions = await deps.database.query('SELECT 1 FROM impressions WHERE campaign_id = $1', [a]);
+  assert.equal(impressions.rows.length, 0, "'more' records nothing");
+  const served = await serveAdRow(
+    deps.database,
+    request({ campaigns: [a], unseen: [1], seen: [0.5], clicked: [0.1], floor: 0.9 }),
+  );
+  assert.deepEqual([served.outcome, served.served], ['served', a]);
+});
+
+test('an outdated day, catalog or profile is refused with the current ones; an unknown client too', async () => {
+  const { advertiser, clientId, request } = await world(1);
+  const stale = await serveAdRow(deps.database, request({ catalogVersion: -1 }));
+  assert.equal(stale.outcome, 'stale');
+  assert.equal(stale.served, null);
+  const fresh = request({});
+  assert.equal(Number(stale.catalog), fresh.catalogVersion);
+
+  // New ML scores move the client's profile version.
+  await upsertMlScoreRows(deps.db, [
+    { client_id: clientId, advertiser_id: advertiser.advertiser_id, score: 70 },
+  ]);
+  const moved = await serveAdRow(deps.database, request({}));
+  assert.equal(moved.outcome, 'stale');
+  assert.equal(Number(moved.profile), fresh.profileVersion + 1);
+  // So does a changed age, but not an upsert that changes nothing.
+  const profile = await findClientProfile(deps.database, clientId);
+  const same = {
+    client_id: clientId,
+    login: 'c0',
+    age: 30,
+    location: profile?.location ?? '',
+    gender: 'FEMALE' as const,
+  };
+  await upsertClients(deps, [same]);
+  assert.equal(
+    Number((await findClientProfile(deps.database, clientId))?.profile_version),
+    fresh.profileVersion + 1,
+  );
+  await upsertClients(deps, [{ ...same, age: 31 }]);
+  assert.equal(
+    Number((await findClientProfile(deps.database, clientId))?.profile_version),
+    fresh.profileVersion + 2,
+  );
+
+  const unknown = await serveAdRow(deps.database, { ...request({}), clientId: randomUUID() });
+  assert.equal(unknown.outcome, 'unknown_client');
+});
+
+test('serveAd follows a profile change made after the profile was cached', async () => {
+  const location = `L-${randomUUID()}`;
+  const advertiser = { advertiser_id: randomUUID(), name: 'Acme' };
+  await upsertAdvertisers(deps, [advertiser]);
+  const client = { client_id: randomUUID(), login: 'c', age: 30, location, gender: 'FEMALE' as const };
+  await upsertClients(deps, [client]);
+  const base = {
+    clicks_limit: 5,
+    cost_per_impression: 1,
+    cost_per_click: 1,
+    ad_title: 't',
+    ad_text: 'x',
+    start_date: 0,
+    end_date: 0,
+  };
+  const young = await createCampaign(deps, advertiser.advertiser_id, {
+    ...base,
+    impressions_limit: 5,
+    targeting: { location, age_to: 30 },
+  });
+  const old = await createCampaign(deps, advertiser.advertiser_id, {
+    ...base,
+    impressions_limit: 5,
+    targeting: { location, age_from: 40 },
+  });
+  assert.equal((await serveAd(deps, { clientId: client.client_id, ...viewer })).ad_id, young.campaign_id);
+  assert.ok(deps.profiles.get(client.client_id), 'the profile is cached');
+  await upsertClients(deps, [{ ...client, age: 45 }]);
+  // The cached profile says 30: the statement refuses it, the profile is re-read, 45 is served.
+  assert.equal((await serveAd(deps, { clientId: client.client_id, ...viewer })).ad_id, old.campaign_id);
+  // A click, then the campaign is served again as seen and clicked.
+  await recordClick(deps, old.campaign_id, client.client_id);
+  assert.equal((await serveAd(deps, { clientId: client.client_id, ...viewer })).ad_id, old.campaign_id);
+});
+
+test('rankForServing values each state as candidateValue does and sends the best with the floor', () => {
+  const entries: CatalogEntry[] = Array.from({ length: 60 }, (_, i) => ({
+    id: `c${i}`,
+    advertiserId: `a${i % 7}`,
+    seq: i,
+    adTitle: 't',
+    adText: 'x',
+    adImageKey: null,
+    costPerImpression: (i * 37) % 11,
+    costPerClick: (i * 13) % 17,
+    targetGender: null,
+    targetAgeFrom: null,
+    targetAgeTo: i % 10 === 0 ? 20 : null,
+    targetLocation: null,
+    impressionsLimit: 100,
+    impressions: (i * 7) % 100,
+    clicksLimit: 10,
+    clicks: (i * 3) % 10,
+    full: i % 9 === 0,
+  }));
+  const client = {
+    age: 30,
+    gender: 'MALE' as const,
+    location: 'X',
+    scores: Object.fromEntries(Array.from({ length: 7 }, (_, a) => [`a${a}`, a * 1400])),
+  };
+  const prices = new Map(
+    entries.filter((_, i) => i % 3 === 0).map((e) => [e.id, { impression: 1, click: 2 }]),
+  );
+  const all = rankForServing(entries, client, prices, priorClickProbability, Infinity);
+  const eligible = entries.filter((e) => e.targetAgeTo === null);
+  assert.equal(all.campaigns.length, eligible.length);
+  assert.equal(all.floor, null);
+  const best = new Map<string, number>();
+  for (const [i, id] of all.campaigns.entries()) {
+    const e = eligible.find((x) => x.id === id) as CatalogEntry;
+    const c: Candidate = {
+      ...e,
+      campaignId: e.id,
+      score: client.scores[e.advertiserId] ?? 0,
+      seen: false,
+      clicked: false,
+      impressionPrice: prices.get(e.id)?.impression ?? 0,
+      clickPrice: prices.get(e.id)?.click ?? 0,
+    };
+    assert.equal(all.unseen[i], e.full ? null : candidateValue(c));
+    assert.equal(all.seen[i], candidateValue({ ...c, seen: true }));
+    assert.equal(all.clicked[i], candidateValue({ ...c, seen: true, clicked: true }));
+    best.set(id, Math.max(all.unseen[i] ?? -Infinity, all.seen[i] ?? -Infinity, all.clicked[i] ?? -Infinity));
+    // Tie-break order: higher score first, then earlier creation.
+    if (i > 0) {
+      const prev = eligible.find((x) => x.id === all.campaigns[i - 1]) as CatalogEntry;
+      const ps = client.scores[prev.advertiserId] ?? 0;
+      assert.ok(ps > c.score || (ps === c.score && prev.seq < e.seq));
+    }
+  }
+  const batch = rankForServing(entries, client, prices, priorClickProbability, SERVE_BATCH);
+  assert.equal(batch.campaigns.length, SERVE_BATCH);
+  const sent = batch.campaigns.map((id) => best.get(id) as number);
+  const left = [...best].filter(([id]) => !batch.campaigns.includes(id)).map(([, v]) => v);
+  assert.equal(batch.floor, Math.max(...left));
+  assert.ok(Math.min(...sent) >= (batch.floor ?? 0), 'every sent candidate is worth at least the floor');
+});
+
+test('64 concurrent requests for 8 clients never overshoot a limit or record a client twice', async () => {
+  const { clients, campaigns } = await world(3, 8);
+  const served = await Promise.allSettled(
+    Array.from({ length: 64 }, (_, i) => serveAd(deps, { clientId: clients[i % 8] ?? '', ...viewer })),
+  );
+  // Three impressions in all (limit 1 each); the other clients find nothing.
+  for (const s of served)
+    if (s.status === 'rejected') assert.equal((s.reason as { code?: string }).code, 'NOT_FOUND');
+  assert.ok(served.some((s) => s.status === 'fulfilled'));
+  const { rows } = await deps.database.query(
+    'SELECT campaign_id, count(*)::int AS n, count(DISTINCT client_id)::int AS d FROM impressions WHERE campaign_id = ANY($1::uuid[]) GROUP BY 1',
+    [campaigns],
+  );
+  for (const row of rows as { n: number; d: number }[]) assert.deepEqual([row.n, row.d], [1, 1]);
+  const counters = await deps.database.query(
+    'SELECT impressions_count FROM campaigns WHERE id = ANY($1::uuid[])',
+    [campaigns],
+  );
+  assert.ok((counters.rows as { impressions_count: number }[]).every((r) => r.impressions_count <= 1));
+});
