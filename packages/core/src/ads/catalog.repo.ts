@@ -71,6 +71,49 @@ export async function findClientProfile(
   return row;
 }
 
+/** A client's profile as `loadClientProfiles` reads it. */
+export type StoredProfileRow = Pick<
+  ClientProfileRow,
+  'age' | 'gender' | 'location' | 'profile_version' | 'scores'
+> & {
+  id: string;
+};
+
+const PROFILE_COLUMNS = sql`cl.id, cl.age, cl.gender, cl.location, cl.profile_version,
+  coalesce((SELECT json_object_agg(s.advertiser_id, s.score) FROM ml_scores s WHERE s.client_id = cl.id), '{}'::json) AS scores`;
+
+/** The clients most active since `fromDay`, most requests first (counted for the planner). */
+export async function loadActiveClientIds(db: Db, fromDay: number, limit: number): Promise<string[]> {
+  const found = await rows<{ client_id: string }>(
+    db,
+    sql`SELECT client_id FROM client_traffic WHERE day >= ${fromDay}
+         GROUP BY client_id ORDER BY sum(requests) DESC LIMIT ${limit}`,
+  );
+  return found.map((r) => r.client_id);
+}
+
+/** Profiles of the given clients (those that exist). */
+export function loadClientProfilesById(db: Db, ids: string[]): Promise<StoredProfileRow[]> {
+  return rows<StoredProfileRow>(
+    db,
+    sql`SELECT ${PROFILE_COLUMNS} FROM clients cl WHERE cl.id = ANY(${sql.param(ids)}::uuid[])`,
+  );
+}
+
+/** Profiles of up to `limit` clients in id order after `afterId` (keyset paging). */
+export function loadClientProfiles(
+  db: Db,
+  afterId: string | null,
+  limit: number,
+): Promise<StoredProfileRow[]> {
+  return rows<StoredProfileRow>(
+    db,
+    sql`SELECT ${PROFILE_COLUMNS} FROM clients cl
+         WHERE ${afterId}::uuid IS NULL OR cl.id > ${afterId}::uuid
+         ORDER BY cl.id LIMIT ${limit}`,
+  );
+}
+
 /** The current counters of the campaigns running on `day`. */
 export function loadCounterRows(
   db: Db,

@@ -1,4 +1,11 @@
 import { LRUCache } from 'lru-cache';
+import type { Deps } from '../deps.ts';
+import {
+  loadActiveClientIds,
+  loadClientProfiles,
+  loadClientProfilesById,
+  type StoredProfileRow,
+} from './catalog.repo.ts';
 
 /** What ranking reads about a client: targeting attributes and ML scores, at a profile version. */
 export type ClientProfile = {
@@ -48,4 +55,56 @@ export function createClientProfiles(max: number): ClientProfiles {
     },
     size: () => cache?.size ?? 0,
   };
+}
+
+/**
+ * Fills the profile cache at start, so the first request of each known client is already served
+ * in one round trip (issue 14): the clients most active in the last week first, then every other
+ * client in id order, until the cache is full. Small batches, so the embedded database's single
+ * connection is never held long; logs its progress. Profiles already cached are left alone.
+ */
+export async function warmClientProfiles(
+  deps: Pick<Deps, 'db' | 'database' | 'profiles' | 'config' | 'log'>,
+  today: number,
+  signal?: AbortSignal,
+): Promise<number> {
+  const max = deps.config.ads.clientCacheSize;
+  const batch = deps.database.kind === 'postgres' ? 2000 : 200;
+  const started = performance.now();
+  let loaded = 0;
+  let nextReport = 0.1;
+  const take = (rows: StoredProfileRow[]) => {
+    for (const row of rows) {
+      if (deps.profiles.size() >= max) return;
+      if (deps.profiles.get(row.id)) continue;
+      deps.profiles.set(row.id, {
+        age: row.age,
+        gender: row.gender,
+        location: row.location,
+        scores: row.scores,
+        version: Number(row.profile_version),
+      });
+      loaded++;
+    }
+    if (loaded >= nextReport * max) {
+      deps.log.info({ loaded, max }, `client profiles warmed: ${loaded} of at most ${max}`);
+      while (loaded >= nextReport * max) nextReport += 0.1;
+    }
+  };
+  if (max === 0) return 0;
+  const active = await loadActiveClientIds(deps.db, today - 7, max);
+  for (let i = 0; i < active.length && !signal?.aborted; i += batch)
+    take(await loadClientProfilesById(deps.db, active.slice(i, i + batch)));
+  let after: string | null = null;
+  while (deps.profiles.size() < max && !signal?.aborted) {
+    const rows = await loadClientProfiles(deps.db, after, batch);
+    if (rows.length === 0) break;
+    take(rows);
+    after = rows[rows.length - 1]?.id ?? null;
+  }
+  deps.log.info(
+    { loaded, cached: deps.profiles.size(), ms: Math.round(performance.now() - started) },
+    `client profiles warmed: ${loaded} loaded in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+  return loaded;
 }

@@ -11,6 +11,7 @@ import { type ServeRequest, serveAdRow } from './ads.repo.ts';
 import { rankForServing, recordClick, SERVE_BATCH, serveAd } from './ads.ts';
 import { findClientProfile } from './catalog.repo.ts';
 import type { CatalogEntry } from './catalog.ts';
+import { warmClientProfiles } from './client-profiles.ts';
 import { type Candidate, candidateValue, priorClickProbability } from './select-ad.ts';
 
 // The single-statement serving path (issue 14): `rankForServing` in process, `adnova_serve_ad`
@@ -287,4 +288,41 @@ test('64 concurrent requests for 8 clients never overshoot a limit or record a c
     [campaigns],
   );
   assert.ok((counters.rows as { impressions_count: number }[]).every((r) => r.impressions_count <= 1));
+});
+
+test('warming fills the cache with the most active clients first, then others, up to its size', async () => {
+  const { clients } = await world(1, 6);
+  const small = await createDeps(
+    loadConfig({
+      DATABASE_URL: 'memory://',
+      LOG_LEVEL: 'silent',
+      ADS_THROTTLE_ENABLED: 'false',
+      PLANNER_ENABLED: 'false',
+      CLIENT_CACHE_SIZE: '3',
+    }),
+  );
+  try {
+    // The other database gets the same six clients, two of them active this week.
+    const rows = await deps.database.query(
+      'SELECT id, login, age, location, gender FROM clients WHERE id = ANY($1::uuid[])',
+      [clients],
+    );
+    await upsertClients(
+      small,
+      (
+        rows.rows as { id: string; login: string; age: number; location: string; gender: 'MALE' | 'FEMALE' }[]
+      ).map((r) => ({ client_id: r.id, login: r.login, age: r.age, location: r.location, gender: r.gender })),
+    );
+    const [busy, quiet] = [clients[4] ?? '', clients[5] ?? ''];
+    await small.database.query(
+      'INSERT INTO client_traffic (client_id, day, requests) VALUES ($1, 0, 9), ($2, 0, 1)',
+      [busy, quiet],
+    );
+    assert.equal(await warmClientProfiles(small, 0), 3);
+    assert.equal(small.profiles.size(), 3);
+    assert.equal(small.profiles.get(busy)?.age, 30);
+    assert.ok(small.profiles.get(quiet), 'both active clients are cached');
+  } finally {
+    await small.close();
+  }
 });
