@@ -41,7 +41,7 @@ const client = {
   age: 30,
   gender: 'FEMALE' as const,
   location: LOCATIONS[0] as string,
-  scores: Object.fromEntries(advertisers.map((a) => [a, Math.floor(random() * 10_000)])),
+  scores: new Map(advertisers.map((a) => [a, Math.floor(random() * 10_000)])),
 };
 const prices = new Map<string, ShadowPrices>(
   entries.filter(() => random() < 0.6).map((e) => [e.id, { impression: random() * 3, click: random() * 10 }]),

@@ -1,6 +1,8 @@
 import { type BotConfig, BotConfigError, loadBotConfig } from '@adnova/bot/config';
 import { prepareEmbeddedBot } from '@adnova/bot/embedded';
+import { warmClientProfiles } from '@adnova/core/ads/client-profiles';
 import { createSelectionPlanner, type SelectionPlanner } from '@adnova/core/ads/selection-planner';
+import { getCurrentDay } from '@adnova/core/clock/clock';
 import { ConfigError, describeBackends, loadConfig } from '@adnova/core/config';
 import { createDeps, createLogger } from '@adnova/core/deps';
 import { type JobWorker, startWorker } from '@adnova/core/jobs/worker';
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     ? await buildApp(deps, { botApiToken: bot.apiToken })
     : undefined;
 
+  const warming = new AbortController();
   let stopping = false;
   // Graceful and bounded (spec §8 #41): stop accepting, let in-flight requests and jobs finish,
   // close the pools; a dependency that is gone (PostgreSQL, Redis) cannot hold the exit past the bound.
@@ -74,6 +77,7 @@ async function main(): Promise<void> {
     }, config.shutdownTimeoutMs);
     deadline.unref();
     let code = 0;
+    warming.abort();
     try {
       await bot.stop();
       await app?.close();
@@ -97,6 +101,11 @@ async function main(): Promise<void> {
     await app.listen({ host: config.http.host, port: config.http.port });
     log.info(
       `AdNova API on ${config.http.publicBaseUrl} (docs at ${config.http.publicBaseUrl}/docs, admin at ${config.http.publicBaseUrl}/admin/)`,
+    );
+    // Known clients' profiles into the cache, in the background: first requests then take one
+    // database round trip (issue 14).
+    void warmClientProfiles(deps, await getCurrentDay(deps.db), warming.signal).catch((error: unknown) =>
+      log.warn({ err: error }, 'client profile warming stopped'),
     );
   }
   await bot.start(app ? app.server.address() : null);

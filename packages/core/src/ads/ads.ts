@@ -8,7 +8,7 @@ import { recordClickRow, type ServeRequest, serveAdRow } from './ads.repo.ts';
 import type { Ad } from './ads.schema.ts';
 import { findClientProfile } from './catalog.repo.ts';
 import { type CatalogEntry, matchesTargeting } from './catalog.ts';
-import type { ClientProfile } from './client-profiles.ts';
+import { type ClientProfile, scoreMap } from './client-profiles.ts';
 import type { ShadowPrices } from './planner.ts';
 import { type ClickEstimate, stateValues } from './select-ad.ts';
 
@@ -106,7 +106,7 @@ async function readProfile(deps: Pick<Deps, 'database' | 'profiles'>, clientId: 
     age: row.age,
     gender: row.gender,
     location: row.location,
-    scores: row.scores,
+    scores: scoreMap(row.scores),
     version: Number(row.profile_version),
   });
   deps.profiles.noteView({
@@ -225,7 +225,7 @@ export function rankForServing(
   let floor: number | null = null;
   for (const entry of entries) {
     if (!matchesTargeting(entry, client)) continue;
-    const score = client.scores[entry.advertiserId] ?? 0;
+    const score = client.scores.get(entry.advertiserId) ?? 0;
     const values = stateValues(entry, prices.get(entry.id), score, clickEstimate);
     const unseen = entry.full ? null : values.unseen;
     const ranked: Ranked = {

@@ -229,7 +229,7 @@ test('rankForServing values each state as candidateValue does and sends the best
     age: 30,
     gender: 'MALE' as const,
     location: 'X',
-    scores: Object.fromEntries(Array.from({ length: 7 }, (_, a) => [`a${a}`, a * 1400])),
+    scores: new Map(Array.from({ length: 7 }, (_, a) => [`a${a}`, a * 1400])),
   };
   const prices = new Map(
     entries.filter((_, i) => i % 3 === 0).map((e) => [e.id, { impression: 1, click: 2 }]),
@@ -244,7 +244,7 @@ test('rankForServing values each state as candidateValue does and sends the best
     const c: Candidate = {
       ...e,
       campaignId: e.id,
-      score: client.scores[e.advertiserId] ?? 0,
+      score: client.scores.get(e.advertiserId) ?? 0,
       seen: false,
       clicked: false,
       impressionPrice: prices.get(e.id)?.impression ?? 0,
@@ -257,7 +257,7 @@ test('rankForServing values each state as candidateValue does and sends the best
     // Tie-break order: higher score first, then earlier creation.
     if (i > 0) {
       const prev = eligible.find((x) => x.id === all.campaigns[i - 1]) as CatalogEntry;
-      const ps = client.scores[prev.advertiserId] ?? 0;
+      const ps = client.scores.get(prev.advertiserId) ?? 0;
       assert.ok(ps > c.score || (ps === c.score && prev.seq < e.seq));
     }
   }
