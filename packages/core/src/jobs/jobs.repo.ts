@@ -70,7 +70,10 @@ export async function nextDueInMs(db: Db): Promise<number | undefined> {
   const [row] = await rows<{ ms: number | string | null }>(
     db,
     sql`
-      SELECT GREATEST(0, EXTRACT(EPOCH FROM (MIN(due) - now())) * 1000)::double precision AS ms
+      -- GREATEST ignores a NULL argument: with no job waiting MIN(due) is NULL, and so must the
+      -- answer be (not 0, "due now", which had an idle runner polling every 5 ms).
+      SELECT CASE WHEN MIN(due) IS NOT NULL
+                  THEN GREATEST(0, EXTRACT(EPOCH FROM (MIN(due) - now())) * 1000)::double precision END AS ms
       FROM (SELECT MIN(run_at) AS due FROM jobs WHERE status IN ('PENDING', 'RETRY')
             UNION ALL
             SELECT MIN(lease_until) FROM jobs WHERE status = 'STARTED') t`,

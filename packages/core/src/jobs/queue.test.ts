@@ -11,6 +11,7 @@ import type { DatabaseConfig, QueueSettings } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { createBullmqQueue } from './bullmq.queue.ts';
 import { createDatabaseQueue } from './database.queue.ts';
+import { nextDueInMs } from './jobs.repo.ts';
 import { type JobInfo, type JobQueue, PermanentJobError, pingQueue } from './queue.ts';
 
 const log = pino({ level: 'silent' });
@@ -324,3 +325,29 @@ for (const variant of variants) {
     });
   });
 }
+
+test('an idle database queue waits for its poll interval instead of polling every few ms', async () => {
+  const database = await openDatabase({ kind: 'pglite-memory' });
+  try {
+    await database.migrate();
+    assert.equal(await nextDueInMs(database.db), undefined, 'no job waiting: nothing is due');
+    let statements = 0;
+    const counting: Database = {
+      ...database,
+      db: new Proxy(database.db, {
+        get(target, key, receiver) {
+          if (key === 'execute') statements++;
+          return Reflect.get(target, key, receiver);
+        },
+      }),
+    };
+    // Idle for 500 ms at a 200 ms poll interval: a few cycles of 3 statements, not hundreds.
+    const queue = createDatabaseQueue({ kind: 'database', ...settings, pollIntervalMs: 200 }, counting, log);
+    await queue.work({});
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await queue.close();
+    assert.ok(statements <= 20, `${statements} statements in 500 ms`);
+  } finally {
+    await database.close();
+  }
+});
