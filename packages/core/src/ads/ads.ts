@@ -7,7 +7,7 @@ import { normalizeId } from '../shared/schema.ts';
 import { recordClickRow, type ServeRequest, serveAdRow } from './ads.repo.ts';
 import type { Ad } from './ads.schema.ts';
 import { findClientProfile } from './catalog.repo.ts';
-import { type CatalogEntry, matchesTargeting } from './catalog.ts';
+import { type CatalogEntry, matchesTargeting, matchingEntries } from './catalog.ts';
 import { type ClientProfile, scoreMap } from './client-profiles.ts';
 import type { ShadowPrices } from './planner.ts';
 import { type ClickEstimate, stateValues } from './select-ad.ts';
@@ -143,7 +143,13 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
     const clickEstimate = await deps.clickModel.get(deps.db);
     const prices = await deps.prices.get(deps.db, view.planVersion);
     // Even with no candidate the statement runs: it checks the day and catalog were current.
-    const batch = rankForServing(entries, profile, prices, clickEstimate, all ? Infinity : SERVE_BATCH);
+    const batch = rankForServing(
+      matchingEntries(entries, profile),
+      profile,
+      prices,
+      clickEstimate,
+      all ? Infinity : SERVE_BATCH,
+    );
 
     const result = await serveAdRow(deps.database, {
       clientId,

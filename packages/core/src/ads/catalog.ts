@@ -146,3 +146,33 @@ export function matchesTargeting(
     (entry.targetLocation === null || entry.targetLocation === client.location)
   );
 }
+
+/** Per catalog snapshot (its entries array): targeting key → the entries that match it. */
+const matchingByTargeting = new WeakMap<readonly CatalogEntry[], Map<string, readonly CatalogEntry[]>>();
+/** Distinct (gender, age, location) keys remembered per snapshot before starting over. */
+const MAX_TARGETING_KEYS = 20_000;
+
+/**
+ * The entries whose targeting matches the client, remembered per catalog snapshot and targeting
+ * key (gender, age, location): every client alike shares one list, so a request ranks only what
+ * can be shown to it instead of testing every running campaign. Entries are shared, so their
+ * counters and `full` flag stay live.
+ */
+export function matchingEntries(
+  entries: readonly CatalogEntry[],
+  client: { age: number; gender: string; location: string },
+): readonly CatalogEntry[] {
+  let lists = matchingByTargeting.get(entries);
+  if (!lists) {
+    lists = new Map();
+    matchingByTargeting.set(entries, lists);
+  }
+  const key = `${client.gender}\u0000${client.age}\u0000${client.location}`;
+  let list = lists.get(key);
+  if (!list) {
+    if (lists.size >= MAX_TARGETING_KEYS) lists.clear();
+    list = entries.filter((entry) => matchesTargeting(entry, client));
+    lists.set(key, list);
+  }
+  return list;
+}
