@@ -159,6 +159,7 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
       overshoot: deps.config.ads.impressionsOvershoot,
       ...batch,
     });
+    deps.metrics.serveStatements.inc({ outcome: result.outcome });
     deps.profiles.noteView({
       day: result.today,
       catalogVersion: Number(result.catalog),

@@ -21,6 +21,13 @@ export type Metrics = {
   /** Answers of the atomic impression record, including lost races at a cap. */
   impressionRecords: Counter<'outcome'>;
   /**
+   * Answers of the serving statement `adnova_serve_ad` (issue 14): served, none, more (the best
+   * candidates sent could not be served; all are sent again), stale (ranked with an outdated day,
+   * catalog or profile; re-read and ranked again) or unknown_client. More than one per request
+   * only for `more` and `stale`.
+   */
+  serveStatements: Counter<'outcome'>;
+  /**
    * Requests refused before any work because the process was overloaded (spec §8 #41), by reason:
    * `eventLoopDelay`, `heapUsedBytes`, `rssBytes`, or `rateLimit` (the optional per-IP limit).
    */
@@ -61,6 +68,12 @@ export function createMetrics(): Metrics {
     impressionRecords: new Counter({
       name: 'adnova_impression_records_total',
       help: 'Answers of the atomic impression record: recorded, seen, impressions_cap, clicks_cap, inactive, gone',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    serveStatements: new Counter({
+      name: 'adnova_serve_statements_total',
+      help: 'Answers of the serving statement: served, none, more (all candidates sent again), stale (re-read and ranked again), unknown_client',
       labelNames: ['outcome'],
       registers: [registry],
     }),

@@ -52,6 +52,9 @@ test('GET /ads outcomes are counted: served, no fill, unknown client, throttled'
   assert.equal(await sample(app, 'adnova_ad_requests_total', { outcome: 'unknown_client' }), 1);
   assert.equal(await sample(app, 'adnova_ad_requests_total', { outcome: 'throttled' }), 1);
   assert.equal(await sample(app, 'adnova_impression_records_total', { outcome: 'recorded' }), 1);
+  // One statement per request here: a recorded impression, the same ad again, and no fill.
+  assert.equal(await sample(app, 'adnova_serve_statements_total', { outcome: 'served' }), 2);
+  assert.equal(await sample(app, 'adnova_serve_statements_total', { outcome: 'none' }), 1);
   assert.equal(
     await sample(app, 'adnova_ad_selection_seconds_count'),
     4,
