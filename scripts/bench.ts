@@ -1,6 +1,6 @@
 // Benchmarks GET /ads against a trivial route in the same run, with wrk, on PGlite and (when
 // DATABASE_URL is set) PostgreSQL. Loads a generated data set with a bulk loader first.
-// Usage: npm run bench [-- --db pglite|postgres|both --duration 10 --connections 64
+// Usage: npm run bench [-- --db pglite|postgres|both --duration 10 --connections 64 --workers 1
 //                           --clients 100000 --campaigns 1000 --scores 1000000 --skip-throttle]
 //        npm run bench -- --attack [--db …]   issue 12's attacks: /livez latency and memory under them
 // PostgreSQL runs with REDIS_URL (when set) for the throttle's counters, as in production;
@@ -8,8 +8,8 @@
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -35,6 +35,7 @@ const { values } = parseArgs({
     campaigns: { type: 'string', default: '1000' },
     scores: { type: 'string', default: '1000000' },
     'skip-throttle': { type: 'boolean', default: false },
+    workers: { type: 'string', default: '1' },
     attack: { type: 'boolean', default: false },
   },
 });
@@ -114,10 +115,140 @@ async function adOutcomes(base: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const outcome of ['served', 'no_fill', 'throttled', 'unknown_client'])
     out[outcome] = value(new RegExp(`^adnova_ad_requests_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm'));
+  for (const outcome of ['more', 'stale'])
+    out[`statements_${outcome}`] = value(
+      new RegExp(`^adnova_serve_statements_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm'),
+    );
   const sum = value(/^adnova_ad_selection_seconds_sum (\S+)$/m);
   const count = value(/^adnova_ad_selection_seconds_count (\S+)$/m);
   out.selection_ms_mean = count > 0 ? Number(((sum / count) * 1000).toFixed(2)) : 0;
   return out;
+}
+
+/** CPU ticks (user + system) per process, and the machine's busy and total ticks, from /proc. */
+type CpuSample = {
+  at: number;
+  procs: Map<number, { comm: string; ppid: number; ticks: number }>;
+  /** CPU of this process's finished children (wrk, once `execFileSync` has waited for it). */
+  children: number;
+  busy: number;
+  total: number;
+};
+
+function sampleCpu(): CpuSample {
+  const procs = new Map<number, { comm: string; ppid: number; ticks: number }>();
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      // pid (comm) state ppid … utime(14) stime(15); comm may contain spaces and parentheses.
+      const close = stat.lastIndexOf(')');
+      const comm = stat.slice(stat.indexOf('(') + 1, close);
+      const fields = stat.slice(close + 2).split(' ');
+      procs.set(Number(name), {
+        comm,
+        ppid: Number(fields[1]),
+        ticks: Number(fields[11]) + Number(fields[12]),
+      });
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  const cpu = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const idle = (cpu[3] ?? 0) + (cpu[4] ?? 0);
+  const total = cpu.reduce((a, b) => a + b, 0);
+  const self = readFileSync('/proc/self/stat', 'utf8');
+  const own = self.slice(self.lastIndexOf(')') + 2).split(' ');
+  const children = Number(own[13]) + Number(own[14]);
+  return { at: performance.now(), procs, children, busy: total - idle, total };
+}
+
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+
+/**
+ * Cores used by each part during a phase (CPU seconds / wall seconds): the API (the server
+ * process and its descendants: cluster workers; threads count with their process), PostgreSQL,
+ * Redis, wrk, everything else, and the machine as a whole.
+ */
+function cpuBreakdown(before: CpuSample, after: CpuSample, apiPid: number): Record<string, number> {
+  const wall = (after.at - before.at) / 1000;
+  const isApi = (pid: number): boolean => {
+    for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
+      if (p === apiPid) return true;
+      p = after.procs.get(p)?.ppid ?? before.procs.get(p)?.ppid ?? 0;
+    }
+    return false;
+  };
+  // wrk has exited by the second sample: its CPU is in this process's children's times.
+  const parts: Record<string, number> = {
+    api: 0,
+    postgres: 0,
+    redis: 0,
+    wrk: after.children - before.children,
+    other: 0,
+  };
+  for (const [pid, now] of after.procs) {
+    const used = now.ticks - (before.procs.get(pid)?.ticks ?? 0);
+    if (used <= 0) continue;
+    const part = isApi(pid)
+      ? 'api'
+      : now.comm === 'postgres'
+        ? 'postgres'
+        : now.comm.startsWith('redis-server')
+          ? 'redis'
+          : now.comm === 'wrk'
+            ? 'wrk'
+            : 'other';
+    parts[part] = (parts[part] ?? 0) + used;
+  }
+  const cores: Record<string, number> = {};
+  for (const [part, ticks] of Object.entries(parts))
+    cores[part] = Number((ticks / CLK_TCK / wall).toFixed(2));
+  const totalTicks = after.total - before.total;
+  cores.machine = Number(
+    ((availableParallelism() * (after.busy - before.busy)) / Math.max(1, totalTicks)).toFixed(2),
+  );
+  return cores;
+}
+
+/** wrk against `url` with the CPU each part used meanwhile. */
+function measured(url: string, apiPid: number, script?: string): WrkResult & { cpu: Record<string, number> } {
+  const before = sampleCpu();
+  const result = wrk(url, script);
+  return { ...result, cpu: cpuBreakdown(before, sampleCpu(), apiPid) };
+}
+
+/**
+ * Waits until the server has warmed its client profile cache (up to `expected` profiles, or until
+ * the count stops growing for a few seconds), so `/ads` is measured in the steady state.
+ */
+async function waitForWarmCache(base: string, expected: number): Promise<number> {
+  const deadline = performance.now() + 180_000;
+  let last = -1;
+  let stableSince = performance.now();
+  for (;;) {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    const cached = Number(/^adnova_client_profiles_cached (\S+)$/m.exec(text)?.[1] ?? 0);
+    if (cached >= expected) return cached;
+    if (cached !== last) {
+      last = cached;
+      stableSince = performance.now();
+    } else if (performance.now() - stableSince > 5000 || performance.now() > deadline) return cached;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** The commit this run measured, and whether the tree had changes on top. */
+function gitState(): { commit: string; dirty: boolean } {
+  const git = (args: string[]) => spawnSync('git', args, { cwd: root, encoding: 'utf8' }).stdout.trim();
+  return {
+    commit: git(['rev-parse', 'HEAD']) || 'unknown',
+    dirty: git(['status', '--porcelain', '--untracked-files=no']) !== '',
+  };
 }
 
 /**
@@ -154,8 +285,9 @@ async function benchDatabase(
 }
 
 /** The server as production runs it; embedded mode is embedded throughout (in-process counters). */
-function startBenchServer(kind: 'pglite' | 'postgres', databaseUrl: string) {
+function startBenchServer(kind: 'pglite' | 'postgres', databaseUrl: string, workers = 1) {
   return startServerProcess({
+    ADNOVA_WORKERS: String(workers),
     DATABASE_URL: databaseUrl,
     NODE_ENV: 'production',
     ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
@@ -175,24 +307,28 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
     script,
     `local ids = {${ids.map((id) => `"${id}"`).join(',')}}\nmath.randomseed(7)\nrequest = function()\n  return wrk.format("GET", "/ads?client_id=" .. ids[math.random(#ids)])\nend\n`,
   );
-  const server = await startBenchServer(kind, databaseUrl);
+  const workers = kind === 'postgres' ? Number(values.workers) : 1;
+  if (kind === 'pglite' && Number(values.workers) > 1)
+    console.log(
+      '[pglite] one process: the embedded database is single-process (--workers applies to PostgreSQL)',
+    );
+  const server = await startBenchServer(kind, databaseUrl, workers);
+  const apiPid = server.proc.pid ?? 0;
   try {
-    // Warm-up: JIT, connection pool, caches.
+    const cached = await waitForWarmCache(server.base, Math.min(size.clients, 100_000));
+    console.log(`[${kind}] ${cached} client profiles cached; measuring`);
+    // Warm-up: JIT, connection pool.
     wrk(`${server.base}/livez`);
-    const trivial = wrk(`${server.base}/livez`);
-    const ads = wrk(`${server.base}/ads`, script);
+    const trivial = measured(`${server.base}/livez`, apiPid);
+    const ads = measured(`${server.base}/ads`, apiPid, script);
     const outcomes = await adOutcomes(server.base);
-    return { kind, trivial, ads, ratio: ads.rps / trivial.rps, outcomes };
+    return { kind, workers, trivial, ads, ratio: ads.rps / trivial.rps, tail: ads.p99 / ads.p50, outcomes };
   } finally {
     await server.stop();
     await cleanup();
   }
 }
 
-/**
- * `--attack`: issue 12's public-request attacks against a fresh server per database, with
- * `/livez` probed and memory sampled throughout (no data set is loaded).
- */
 async function attackOne(kind: 'pglite' | 'postgres') {
   const { databaseUrl, cleanup } = await benchDatabase(kind, 'adnova_attack');
   const server = await startBenchServer(kind, databaseUrl);
@@ -229,33 +365,65 @@ async function main(): Promise<void> {
   if (!kinds.includes('postgres'))
     console.warn('*** PostgreSQL bench SKIPPED: set DATABASE_URL to run it ***');
   const results = [];
+  const startedLoad = loadavg();
   for (const kind of kinds) results.push(await benchOne(kind));
-  console.log(`\nwrk -t2 -c${values.connections} -d${values.duration}s (node ${process.version})`);
-  console.log('database  | route  | req/s     | p50 ms | p99 ms | non-2xx | ratio to /livez');
+  type Measured = WrkResult & { cpu: Record<string, number> };
   type Row = {
     kind: string;
-    trivial: WrkResult;
-    ads: WrkResult;
+    workers: number;
+    trivial: Measured;
+    ads: Measured;
     ratio: number;
+    tail: number;
     outcomes: Record<string, number>;
   };
-  for (const r of results as Row[]) {
-    const row = (route: string, x: WrkResult, ratio: string) =>
+  const rows = results as Row[];
+  const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
+  const git = gitState();
+  console.log(
+    `\nwrk -t2 -c${values.connections} -d${values.duration}s, node ${process.version}, ${availableParallelism()} CPUs, ` +
+      `load average ${load(startedLoad)} at start, ${load(loadavg())} at end, commit ${git.commit.slice(0, 7)}${git.dirty ? ' (with changes)' : ''}`,
+  );
+  // The headline: /ads against /livez of the same run, and how far the tail is from the median.
+  console.log('\ndatabase  | workers | /ads req/s | × /livez | /ads p50 ms | /ads p99 ms | p99 / p50');
+  for (const r of rows)
+    console.log(
+      `${r.kind.padEnd(9)} | ${String(r.workers).padStart(7)} | ${r.ads.rps.toFixed(0).padStart(10)} | ${r.ratio.toFixed(3).padStart(8)} | ${r.ads.p50.toFixed(2).padStart(11)} | ${r.ads.p99.toFixed(2).padStart(11)} | ${r.tail.toFixed(1).padStart(9)}`,
+    );
+  console.log(
+    '\ndatabase  | route  | req/s     | p50 ms | p99 ms | non-2xx | cores used: API, PostgreSQL, Redis, wrk, other (machine)',
+  );
+  for (const r of rows) {
+    const row = (route: string, x: Measured) =>
       console.log(
-        `${r.kind.padEnd(9)} | ${route.padEnd(6)} | ${x.rps.toFixed(0).padStart(9)} | ${x.p50.toFixed(2).padStart(6)} | ${x.p99.toFixed(2).padStart(6)} | ${String(x.non2xx).padStart(7)} | ${ratio}`,
+        `${r.kind.padEnd(9)} | ${route.padEnd(6)} | ${x.rps.toFixed(0).padStart(9)} | ${x.p50.toFixed(2).padStart(6)} | ${x.p99.toFixed(2).padStart(6)} | ${String(x.non2xx).padStart(7)} | ${[x.cpu.api, x.cpu.postgres, x.cpu.redis, x.cpu.wrk, x.cpu.other].map((c) => (c ?? 0).toFixed(2)).join(', ')} (${(x.cpu.machine ?? 0).toFixed(2)})`,
       );
-    row('/livez', r.trivial, '1.00');
-    row('/ads', r.ads, r.ratio.toFixed(2));
+    row('/livez', r.trivial);
+    row('/ads', r.ads);
   }
   console.log(
     "\nGET /ads outcomes by the server's /metrics (non-2xx above = no_fill + throttled + unknown):",
   );
-  for (const r of results as Row[]) console.log(`${r.kind.padEnd(9)} | ${JSON.stringify(r.outcomes)}`);
+  for (const r of rows) console.log(`${r.kind.padEnd(9)} | ${JSON.stringify(r.outcomes)}`);
   mkdirSync(join(root, 'bench-results'), { recursive: true });
   const file = join(root, 'bench-results', `bench-${new Date().toISOString().replaceAll(':', '-')}.json`);
   writeFileSync(
     file,
-    JSON.stringify({ size, connections: values.connections, duration: values.duration, results }, null, 2),
+    JSON.stringify(
+      {
+        ...git,
+        node: process.version,
+        cpus: availableParallelism(),
+        loadavg: { start: startedLoad, end: loadavg() },
+        args: process.argv.slice(2),
+        size,
+        connections: values.connections,
+        duration: values.duration,
+        results,
+      },
+      null,
+      2,
+    ),
   );
   console.log(`\nsaved ${file}`);
 
