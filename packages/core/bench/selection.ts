@@ -42,6 +42,8 @@ const client = {
   gender: 'FEMALE' as const,
   location: LOCATIONS[0] as string,
   scores: new Map(advertisers.map((a) => [a, Math.floor(random() * 10_000)])),
+  seen: new Set(entries.filter(() => random() < 0.05).map((e) => e.id)),
+  clicked: new Set<string>(),
 };
 const prices = new Map<string, ShadowPrices>(
   entries.filter(() => random() < 0.6).map((e) => [e.id, { impression: random() * 3, click: random() * 10 }]),

@@ -36,86 +36,82 @@ CREATE TRIGGER ml_scores_profile_delete AFTER DELETE ON ml_scores
   REFERENCING OLD TABLE AS changed_scores
   FOR EACH STATEMENT EXECUTE FUNCTION adnova_bump_scored_clients();
 --> statement-breakpoint
--- Serves one GET /ads in one statement (issue 14): decides among the candidates the process
--- ranked and records the impression, atomically per campaign as adnova_record_impression does.
+-- Serves one GET /ads in one statement (issue 14): takes the best of the candidates the process
+-- ranked that is still servable, and records its impression, atomically per campaign as
+-- adnova_record_impression does.
 --
--- The process sends, per candidate campaign, the value of showing it in each state the client
--- may be in (never seen it; seen, not clicked; clicked); NULL for a state the campaign cannot be
--- shown in (an unseen campaign known to be full). Candidates come in tie-break order (higher ML
--- score, then earlier creation). The function looks up which state each is in for this client,
--- walks them by value and serves the first one still servable:
---   * never seen: adnova_record_impression, which locks the campaign row and checks both caps;
+-- The process ranks with what it knows of the client, cached: its profile and which campaigns it
+-- has seen and clicked. That knowledge is checked first: its impressions and clicks are only ever
+-- added, and the process only learns of ones that exist, so equal counts mean the process knows
+-- them all. Otherwise the answer is 'resync' with the client's campaigns, and nothing is recorded.
+-- Then the day, the catalog version and the client's profile version ('stale' otherwise, with the
+-- current ones; the plan version is returned for the process to refresh prices, but old prices
+-- are no error).
+--
+-- The candidates come best first (ranked with the client's state, so no values are needed here),
+-- each with whether the client has seen it. The walk serves the
+-- first one still servable:
+--   * not seen: adnova_record_impression, which locks the campaign row and checks both caps;
 --   * seen: shown again without a write, unless the campaign's clicks cap is reached (§5.4.3).
--- The process may send only its best candidates: p_floor is then the highest value any candidate
--- it left out could have, and the walk stops with 'more' before serving anything not above it.
+-- The process may send only its best candidates (p_more): when none of them can be served, the
+-- answer is 'more' and it sends the rest.
 --
--- It first checks that the process ranked with current data: today's day, the catalog version
--- and the client's profile version ('stale' otherwise; nothing is recorded). The plan version is
--- returned for the process to refresh prices, but old prices are no error.
---
--- Returns outcome: served | none | more | stale | unknown_client, the served campaign and
--- whether its impression was recorded now, the campaigns found closed on the way with why, and
--- the current day and versions.
+-- Returns outcome: served | none | more | stale | resync | unknown_client, the served campaign and
+-- whether its impression was recorded now, the campaigns found closed on the way with why, the
+-- current day and versions, and for 'resync' the client's seen and clicked campaigns.
 CREATE FUNCTION adnova_serve_ad(
-  p_client uuid, p_day integer, p_catalog bigint, p_profile bigint, p_overshoot numeric,
-  p_campaigns uuid[], p_unseen double precision[], p_seen double precision[],
-  p_clicked double precision[], p_floor double precision,
+  p_client uuid, p_day integer, p_catalog bigint, p_profile bigint, p_seen_count integer,
+  p_clicked_count integer, p_overshoot numeric, p_campaigns uuid[], p_seen boolean[], p_more boolean,
   OUT outcome text, OUT served uuid, OUT recorded boolean, OUT closed uuid[], OUT closed_why text[],
-  OUT today integer, OUT catalog bigint, OUT plan bigint, OUT profile bigint)
+  OUT today integer, OUT catalog bigint, OUT plan bigint, OUT profile bigint, OUT seen uuid[],
+  OUT clicked uuid[])
 LANGUAGE plpgsql AS $$
 DECLARE
-  r record;
+  i integer;
   v_result text;
 BEGIN
   SELECT pc.day, cv.version, sp.version INTO today, catalog, plan
     FROM platform_clock pc CROSS JOIN catalog_version cv CROSS JOIN selection_plan sp;
   SELECT cl.profile_version INTO profile FROM clients cl WHERE cl.id = p_client;
   IF NOT FOUND THEN outcome := 'unknown_client'; RETURN; END IF;
+  IF (SELECT count(*) FROM impressions m WHERE m.client_id = p_client) <> p_seen_count
+     OR (SELECT count(*) FROM clicks k WHERE k.client_id = p_client) <> p_clicked_count THEN
+    outcome := 'resync';
+    seen := ARRAY(SELECT m.campaign_id FROM impressions m WHERE m.client_id = p_client);
+    clicked := ARRAY(SELECT k.campaign_id FROM clicks k WHERE k.client_id = p_client);
+    RETURN;
+  END IF;
   IF today <> p_day OR catalog <> p_catalog OR profile <> p_profile THEN
     outcome := 'stale';
     RETURN;
   END IF;
   closed := '{}';
   closed_why := '{}';
-  FOR r IN
-    SELECT c.id, i.campaign_id IS NOT NULL AS seen,
-           CASE WHEN i.campaign_id IS NULL THEN c.unseen
-                WHEN k.campaign_id IS NULL THEN c.seen
-                ELSE c.clicked END AS value
-      FROM unnest(p_campaigns, p_unseen, p_seen, p_clicked) WITH ORDINALITY AS c(id, unseen, seen, clicked, ord)
-      LEFT JOIN impressions i ON i.client_id = p_client AND i.campaign_id = c.id
-      LEFT JOIN clicks k ON k.client_id = p_client AND k.campaign_id = c.id
-     ORDER BY 3 DESC NULLS LAST, c.ord
-  LOOP
-    -- NULLS LAST: from here on nothing is servable.
-    EXIT WHEN r.value IS NULL;
-    IF p_floor IS NOT NULL AND r.value <= p_floor THEN
-      outcome := 'more';
-      RETURN;
-    END IF;
-    IF r.seen THEN
+  FOR i IN 1 .. coalesce(array_length(p_campaigns, 1), 0) LOOP
+    IF p_seen[i] THEN
       PERFORM 1 FROM campaigns c
-        WHERE c.id = r.id AND c.clicks_count < c.clicks_limit AND p_day BETWEEN c.start_date AND c.end_date;
+        WHERE c.id = p_campaigns[i] AND c.clicks_count < c.clicks_limit
+          AND p_day BETWEEN c.start_date AND c.end_date;
       IF FOUND THEN
         outcome := 'served';
-        served := r.id;
+        served := p_campaigns[i];
         recorded := false;
         RETURN;
       END IF;
-      closed := closed || r.id;
+      closed := closed || p_campaigns[i];
       closed_why := closed_why || 'clicks_cap'::text;
     ELSE
-      v_result := adnova_record_impression(r.id, p_client, p_day, p_overshoot);
+      v_result := adnova_record_impression(p_campaigns[i], p_client, p_day, p_overshoot);
       -- 'seen': a concurrent request of the same client recorded it first; show it all the same.
       IF v_result IN ('recorded', 'seen') THEN
         outcome := 'served';
-        served := r.id;
+        served := p_campaigns[i];
         recorded := v_result = 'recorded';
         RETURN;
       END IF;
-      closed := closed || r.id;
+      closed := closed || p_campaigns[i];
       closed_why := closed_why || v_result;
     END IF;
   END LOOP;
-  outcome := CASE WHEN p_floor IS NULL THEN 'none' ELSE 'more' END;
+  outcome := CASE WHEN p_more THEN 'more' ELSE 'none' END;
 END $$;

@@ -519,7 +519,7 @@ export function describeBackends(config: Config): string {
   const planner = config.ads.planner.enabled
     ? `on (re-plans every ${config.ads.planner.intervalMs / 1000} s)`
     : 'off (greedy ranking)';
-  return `database=${db} cache=${cache} storage=${storage} ads-throttle=${throttle} queue=${queue} llm=${llm} planner=${planner} roles=${config.roles.join(',')}`;
+  return `database=${db} cache=${cache} storage=${storage} ads-throttle=${throttle} queue=${queue} llm=${llm} planner=${planner} roles=${config.roles.join(',')} workers=${config.workers}`;
 }
 
 /** The admin panel's settings; the session secret is required only in production. */

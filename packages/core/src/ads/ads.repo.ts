@@ -10,17 +10,18 @@ export type ServeRequest = {
   day: number;
   catalogVersion: number;
   profileVersion: number;
+  /** How many campaigns the process knows the client has seen and clicked. */
+  seenCount: number;
+  clickedCount: number;
   overshoot: number;
-  /** Candidates in tie-break order, with their value per state (null: not servable in it). */
+  /** Candidates best first, each with whether the client has seen it. */
   campaigns: string[];
-  unseen: (number | null)[];
-  seen: number[];
-  clicked: number[];
-  /** The highest value of a candidate left out; null when all are sent. */
-  floor: number | null;
+  seen: boolean[];
+  /** Candidates were left out: 'more' instead of 'none' when none of these can be served. */
+  more: boolean;
 };
 
-export type ServeOutcome = 'served' | 'none' | 'more' | 'stale' | 'unknown_client';
+export type ServeOutcome = 'served' | 'none' | 'more' | 'stale' | 'resync' | 'unknown_client';
 
 export type ServeResult = {
   outcome: ServeOutcome;
@@ -33,17 +34,20 @@ export type ServeResult = {
   catalog: number | string;
   plan: number | string;
   profile: number | string | null;
+  /** For 'resync': every campaign the client has seen, and clicked. */
+  seen: string[] | null;
+  clicked: string[] | null;
 };
 
 const SERVE_AD: PreparedStatement = {
   name: 'adnova_serve_ad',
-  text: `SELECT * FROM adnova_serve_ad($1::uuid, $2::int, $3::bigint, $4::bigint, $5::numeric,
-                                     $6::uuid[], $7::float8[], $8::float8[], $9::float8[], $10::float8)`,
+  text: `SELECT * FROM adnova_serve_ad($1::uuid, $2::int, $3::bigint, $4::bigint, $5::int, $6::int,
+                                     $7::numeric, $8::uuid[], $9::boolean[], $10::boolean)`,
 };
 
 /**
  * Decides among ranked candidates and records the impression, in one statement: the only
- * database round trip of a `GET /ads` whose client profile is cached (see migration 0008).
+ * database round trip of a `GET /ads` whose client is cached (see migration 0008).
  */
 export async function serveAdRow(
   database: Pick<Database, 'prepared'>,
@@ -54,12 +58,12 @@ export async function serveAdRow(
     r.day,
     r.catalogVersion,
     r.profileVersion,
+    r.seenCount,
+    r.clickedCount,
     r.overshoot,
     r.campaigns,
-    r.unseen,
     r.seen,
-    r.clicked,
-    r.floor,
+    r.more,
   ]);
   if (!row) throw new Error('adnova_serve_ad returned no row');
   return row;

@@ -8,7 +8,7 @@ import { recordClickRow, type ServeRequest, serveAdRow } from './ads.repo.ts';
 import type { Ad } from './ads.schema.ts';
 import { findClientProfile } from './catalog.repo.ts';
 import { type CatalogEntry, matchesTargeting, matchingEntries } from './catalog.ts';
-import { type ClientProfile, scoreMap } from './client-profiles.ts';
+import { type ClientProfile, campaignSet, scoreMap } from './client-profiles.ts';
 import type { ShadowPrices } from './planner.ts';
 import { type ClickEstimate, stateValues } from './select-ad.ts';
 
@@ -38,7 +38,7 @@ export type AdRequest = {
 export const SERVE_BATCH = 24;
 
 /** Bounds the re-reads after the database reports a change mid-request (day, catalog, profile). */
-const MAX_SERVE_ATTEMPTS = 4;
+const MAX_SERVE_ATTEMPTS = 5;
 
 type ServeDeps = Pick<
   Deps,
@@ -108,6 +108,8 @@ async function readProfile(deps: Pick<Deps, 'database' | 'profiles'>, clientId: 
     location: row.location,
     scores: scoreMap(row.scores),
     version: Number(row.profile_version),
+    seen: campaignSet(row.seen),
+    clicked: campaignSet(row.clicked),
   });
   deps.profiles.noteView({
     day: row.day,
@@ -156,8 +158,12 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
       day: view.day,
       catalogVersion: view.catalogVersion,
       profileVersion: profile.version,
+      seenCount: profile.seen.size,
+      clickedCount: profile.clicked.size,
       overshoot: deps.config.ads.impressionsOvershoot,
-      ...batch,
+      campaigns: batch.campaigns,
+      seen: batch.seen,
+      more: batch.more,
     });
     deps.metrics.serveStatements.inc({ outcome: result.outcome });
     deps.profiles.noteView({
@@ -167,12 +173,13 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
     });
     for (const [i, id] of (result.closed ?? []).entries()) {
       deps.metrics.impressionRecords.inc({ outcome: result.closed_why?.[i] ?? 'gone' });
-      deps.catalog.markFull(id);
+      deps.catalog.markFull(id, result.closed_why?.[i] === 'clicks_cap');
     }
     switch (result.outcome) {
       case 'served': {
         const entry = batch.entries.get(result.served ?? '');
         if (!entry) throw new Error(`adnova_serve_ad served a campaign it was not sent: ${result.served}`);
+        deps.profiles.noteSeen(clientId, entry.id);
         if (result.recorded) {
           deps.catalog.noteImpression(entry.id);
           deps.metrics.impressionRecords.inc({ outcome: 'recorded' });
@@ -188,6 +195,10 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
       }
       case 'more':
         all = true;
+        break;
+      case 'resync':
+        // Another process (or request) showed or clicked something for this client meanwhile.
+        deps.profiles.resync(clientId, result.seen ?? [], result.clicked ?? []);
         break;
       case 'stale':
         // Ranked with an outdated day, catalog or profile: read what changed and rank again.
@@ -207,88 +218,71 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
 }
 
 /** One request's candidates for `adnova_serve_ad`, and the catalog entries they stand for. */
-export type ServingBatch = Pick<ServeRequest, 'campaigns' | 'unseen' | 'seen' | 'clicked' | 'floor'> & {
+export type ServingBatch = Pick<ServeRequest, 'campaigns' | 'seen' | 'more'> & {
   entries: Map<string, CatalogEntry>;
 };
 
 /**
- * Ranks the campaigns a client may be shown now for the serving statement: every campaign running
- * today that matches its targeting, valued in each state the client may be in with it (never
- * seen, seen, clicked: `candidateValue`), since which one holds is the database's to say. A
- * campaign known to be full cannot be shown to a new client (no unseen value). The `limit` best,
- * by their best value, are sent in tie-break order (higher ML score, then earlier creation), with
- * the best value left out as the floor. Pure; the CPU part of selection (see `bench/selection.ts`).
+ * Ranks the campaigns a client may be shown now for the serving statement, with what the process
+ * knows of the client (profile, and the campaigns it has seen and clicked, which the statement
+ * verifies): every campaign running today that matches its targeting and is servable in the
+ * client's state with it — not full for a new impression, not at its clicks cap for a showing
+ * again — valued by `candidateValue`. The `limit` best are sent best first (value, then ML score,
+ * then creation order), with whether more were left out. Pure; the CPU part of selection (see
+ * `bench/selection.ts`).
  */
 export function rankForServing(
   entries: readonly CatalogEntry[],
-  client: Pick<ClientProfile, 'age' | 'gender' | 'location' | 'scores'>,
+  client: Pick<ClientProfile, 'age' | 'gender' | 'location' | 'scores' | 'seen' | 'clicked'>,
   prices: ReadonlyMap<string, ShadowPrices>,
   clickEstimate: ClickEstimate,
   limit: number,
 ): ServingBatch {
-  // The `limit` best by best value, kept sorted best first while scanning (most campaigns fall
-  // below the last kept one and cost one comparison); the best one left out is the floor.
+  // The `limit` best, kept sorted best first while scanning (most campaigns fall below the last
+  // kept one and cost one comparison).
   const kept: Ranked[] = [];
-  let floor: number | null = null;
+  let more = false;
   for (const entry of entries) {
     if (!matchesTargeting(entry, client)) continue;
+    const seen = client.seen.has(entry.id);
+    if (seen ? entry.clicks >= entry.clicksLimit : entry.full) continue;
     const score = client.scores.get(entry.advertiserId) ?? 0;
     const values = stateValues(entry, prices.get(entry.id), score, clickEstimate);
-    const unseen = entry.full ? null : values.unseen;
-    const ranked: Ranked = {
-      entry,
-      score,
-      unseen,
-      seen: values.seen,
-      clicked: values.clicked,
-      best: Math.max(unseen ?? -Infinity, values.seen, values.clicked),
-    };
+    const value = !seen ? values.unseen : client.clicked.has(entry.id) ? values.clicked : values.seen;
+    const ranked: Ranked = { entry, score, seen, value };
     if (kept.length === limit) {
-      const last = kept[limit - 1] as Ranked;
-      if (!rankedBefore(ranked, last)) {
-        if (floor === null || ranked.best > floor) floor = ranked.best;
-        continue;
-      }
+      more = true;
+      if (!rankedBefore(ranked, kept[limit - 1] as Ranked)) continue;
       kept.pop();
-      if (floor === null || last.best > floor) floor = last.best;
     }
     let i = kept.length;
     while (i > 0 && rankedBefore(ranked, kept[i - 1] as Ranked)) i--;
     kept.splice(i, 0, ranked);
   }
-  kept.sort(tieBreak);
   return {
     campaigns: kept.map((c) => c.entry.id),
-    unseen: kept.map((c) => c.unseen),
     seen: kept.map((c) => c.seen),
-    clicked: kept.map((c) => c.clicked),
-    floor,
+    more,
     entries: new Map(kept.map((c) => [c.entry.id, c.entry])),
   };
 }
 
-type Ranked = {
-  entry: CatalogEntry;
-  score: number;
-  unseen: number | null;
-  seen: number;
-  clicked: number;
-  /** The highest of the three: what the candidate could be worth. */
-  best: number;
-};
+type Ranked = { entry: CatalogEntry; score: number; seen: boolean; value: number };
 
-/** Ranking's tie-break: higher ML score, then earlier creation. */
-const tieBreak = (a: Ranked, b: Ranked): number => b.score - a.score || a.entry.seq - b.entry.seq;
-
+/** Ranking order: higher value, then higher ML score, then earlier creation. */
 const rankedBefore = (a: Ranked, b: Ranked): boolean =>
-  a.best !== b.best ? a.best > b.best : tieBreak(a, b) < 0;
+  a.value !== b.value
+    ? a.value > b.value
+    : a.score !== b.score
+      ? a.score > b.score
+      : a.entry.seq < b.entry.seq;
 
 /**
  * Records a client's click on an ad it was shown (spec §3.12). Idempotent.
  * @throws AppError NOT_FOUND (unknown campaign, then unknown client), FORBIDDEN (never shown).
  */
 export async function recordClick(
-  deps: Pick<Deps, 'db' | 'catalog'>,
+  deps: Pick<Deps, 'db' | 'catalog' | 'profiles'>,
   adId: string,
   clientIdInput: string,
 ): Promise<void> {
@@ -296,6 +290,8 @@ export async function recordClick(
   const campaignId = normalizeId(adId);
   const outcome = await recordClickRow(deps.db, campaignId, clientId);
   if (outcome === 'recorded') deps.catalog.noteClick(campaignId);
+  // What this process knows of the client's clicks follows (see `ClientProfile.clicked`).
+  if (outcome === 'recorded' || outcome === 'duplicate') deps.profiles.noteClicked(clientId, campaignId);
   if (outcome === 'gone') throw notFound();
   if (outcome === 'no_impression') {
     if (!(await clientExists(deps.db, clientId))) throw notFound();

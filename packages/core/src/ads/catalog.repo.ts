@@ -43,16 +43,21 @@ export type ClientProfileRow = {
   profile_version: number | string;
   /** advertiser id → score */
   scores: Record<string, number>;
+  /** Campaigns the client has seen, and clicked. */
+  seen: string[];
+  clicked: string[];
   day: number;
   catalog_version: number | string;
   plan_version: number | string;
 };
 
 const CLIENT_PROFILE: PreparedStatement = {
-  name: 'adnova_client_profile',
+  name: 'adnova_client_profile_v2',
   text: `SELECT cl.age, cl.gender, cl.location, cl.profile_version,
                coalesce((SELECT json_object_agg(s.advertiser_id, s.score) FROM ml_scores s
                           WHERE s.client_id = cl.id), '{}'::json) AS scores,
+               coalesce((SELECT json_agg(m.campaign_id) FROM impressions m WHERE m.client_id = cl.id), '[]'::json) AS seen,
+               coalesce((SELECT json_agg(k.campaign_id) FROM clicks k WHERE k.client_id = cl.id), '[]'::json) AS clicked,
                pc.day, cv.version AS catalog_version, sp.version AS plan_version
           FROM clients cl CROSS JOIN platform_clock pc CROSS JOIN catalog_version cv CROSS JOIN selection_plan sp
          WHERE cl.id = $1::uuid`,
@@ -74,13 +79,15 @@ export async function findClientProfile(
 /** A client's profile as `loadClientProfiles` reads it. */
 export type StoredProfileRow = Pick<
   ClientProfileRow,
-  'age' | 'gender' | 'location' | 'profile_version' | 'scores'
+  'age' | 'gender' | 'location' | 'profile_version' | 'scores' | 'seen' | 'clicked'
 > & {
   id: string;
 };
 
 const PROFILE_COLUMNS = sql`cl.id, cl.age, cl.gender, cl.location, cl.profile_version,
-  coalesce((SELECT json_object_agg(s.advertiser_id, s.score) FROM ml_scores s WHERE s.client_id = cl.id), '{}'::json) AS scores`;
+  coalesce((SELECT json_object_agg(s.advertiser_id, s.score) FROM ml_scores s WHERE s.client_id = cl.id), '{}'::json) AS scores,
+  coalesce((SELECT json_agg(m.campaign_id) FROM impressions m WHERE m.client_id = cl.id), '[]'::json) AS seen,
+  coalesce((SELECT json_agg(k.campaign_id) FROM clicks k WHERE k.client_id = cl.id), '[]'::json) AS clicked`;
 
 /** The clients most active since `fromDay`, most requests first (counted for the planner). */
 export async function loadActiveClientIds(db: Db, fromDay: number, limit: number): Promise<string[]> {

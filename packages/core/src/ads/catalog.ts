@@ -42,7 +42,8 @@ export type CatalogEntry = {
 export type CampaignCatalog = {
   /** The entries for `day` at catalog `version`, reloading when either changed. */
   get(db: Db, version: number, day: number): Promise<readonly CatalogEntry[]>;
-  markFull(id: string): void;
+  /** No new impression possible any more; `clicksCapped`: its clicks cap is reached too. */
+  markFull(id: string, clicksCapped?: boolean): void;
   /** This process recorded an impression / a click of the campaign. */
   noteImpression(id: string): void;
   noteClick(id: string): void;
@@ -108,9 +109,11 @@ export function createCampaignCatalog({ overshoot }: { overshoot: number }): Cam
         if (loading?.key === key) loading = undefined;
       }
     },
-    markFull(id) {
+    markFull(id, clicksCapped = false) {
       const entry = current?.byId.get(id);
-      if (entry) entry.full = true;
+      if (!entry) return;
+      entry.full = true;
+      if (clicksCapped) entry.clicks = Math.max(entry.clicks, entry.clicksLimit);
     },
     noteImpression(id) {
       const entry = current?.byId.get(id);

@@ -16,6 +16,13 @@ export type ClientProfile = {
   scores: ReadonlyMap<string, number>;
   /** `clients.profile_version`: triggers bump it when any of the above changes. */
   version: number;
+  /**
+   * Campaigns the client has seen and clicked, as far as this process knows: read with the
+   * profile, then followed from this process's own answers. Only ever grows, like the tables;
+   * the serving statement compares the counts and sends the full lists when they differ.
+   */
+  seen: ReadonlySet<string>;
+  clicked: ReadonlySet<string>;
 };
 
 /**
@@ -40,6 +47,13 @@ export function scoreMap(scores: Record<string, number>): ReadonlyMap<string, nu
   return map;
 }
 
+const NONE: ReadonlySet<string> = new Set();
+
+/** A client's seen or clicked campaigns; one shared empty set for the many with none. */
+export function campaignSet(ids: readonly string[]): ReadonlySet<string> {
+  return ids.length === 0 ? NONE : new Set(ids);
+}
+
 /** The database's word on what a process ranks with: today's day, catalog and plan versions. */
 export type ServingView = { day: number; catalogVersion: number; planVersion: number };
 
@@ -53,6 +67,11 @@ export type ClientProfiles = {
   get(clientId: string): ClientProfile | undefined;
   set(clientId: string, profile: ClientProfile): void;
   delete(clientId: string): void;
+  /** The client has seen / clicked the campaign (a no-op when the client is not cached). */
+  noteSeen(clientId: string, campaignId: string): void;
+  noteClicked(clientId: string, campaignId: string): void;
+  /** Replaces what the process knows the client has seen and clicked. */
+  resync(clientId: string, seen: readonly string[], clicked: readonly string[]): void;
   /** The day and versions of the database's latest answer to this process; undefined before one. */
   view(): ServingView | undefined;
   noteView(view: ServingView): void;
@@ -70,6 +89,21 @@ export function createClientProfiles(max: number): ClientProfiles {
     },
     delete(clientId) {
       cache?.delete(clientId);
+    },
+    noteSeen(clientId, campaignId) {
+      const profile = cache?.get(clientId);
+      if (profile && !profile.seen.has(campaignId)) profile.seen = new Set(profile.seen).add(campaignId);
+    },
+    noteClicked(clientId, campaignId) {
+      const profile = cache?.get(clientId);
+      if (profile && !profile.clicked.has(campaignId))
+        profile.clicked = new Set(profile.clicked).add(campaignId);
+    },
+    resync(clientId, seen, clicked) {
+      const profile = cache?.get(clientId);
+      if (!profile) return;
+      profile.seen = campaignSet(seen);
+      profile.clicked = campaignSet(clicked);
     },
     view: () => view,
     noteView(next) {
@@ -105,6 +139,8 @@ export async function warmClientProfiles(
         location: row.location,
         scores: scoreMap(row.scores),
         version: Number(row.profile_version),
+        seen: campaignSet(row.seen),
+        clicked: campaignSet(row.clicked),
       });
       loaded++;
     }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { createTestDatabase, DATABASE_URL } from '../../test/stores.ts';
 import { upsertAdvertisers } from '../advertisers/advertisers.ts';
 import { createCampaign } from '../campaigns/campaigns.ts';
 import { upsertClients } from '../clients/clients.ts';
@@ -12,22 +13,28 @@ import { rankForServing, recordClick, SERVE_BATCH, serveAd } from './ads.ts';
 import { findClientProfile } from './catalog.repo.ts';
 import type { CatalogEntry } from './catalog.ts';
 import { warmClientProfiles } from './client-profiles.ts';
-import { type Candidate, candidateValue, priorClickProbability } from './select-ad.ts';
+import { type Candidate, priorClickProbability, rankCandidates } from './select-ad.ts';
 
 // The single-statement serving path (issue 14): `rankForServing` in process, `adnova_serve_ad`
 // in the database. Runs on PGlite, and on PostgreSQL when DATABASE_URL is set.
 let deps: Deps;
+let dropDatabase: (() => Promise<void>) | undefined;
 before(async () => {
+  const database = DATABASE_URL ? await createTestDatabase() : undefined;
+  dropDatabase = database?.drop;
   deps = await createDeps(
     loadConfig({
-      DATABASE_URL: process.env.DATABASE_URL || 'memory://',
+      DATABASE_URL: database?.url ?? 'memory://',
       LOG_LEVEL: 'silent',
       ADS_THROTTLE_ENABLED: 'false',
       PLANNER_ENABLED: 'false',
     }),
   );
 });
-after(() => deps.close());
+after(async () => {
+  await deps?.close();
+  await dropDatabase?.();
+});
 
 const viewer = { remoteAddress: '127.0.0.1', headers: { 'user-agent': 'serve-test' } };
 
@@ -67,68 +74,71 @@ async function world(n: number, clients = 1) {
     day: profile.day,
     catalogVersion: Number(profile.catalog_version),
     profileVersion: Number(profile.profile_version),
+    seenCount: 0,
+    clickedCount: 0,
     overshoot: 0,
     campaigns,
-    unseen: campaigns.map(() => 1),
-    seen: campaigns.map(() => 0.5),
-    clicked: campaigns.map(() => 0.1),
-    floor: null,
+    seen: campaigns.map(() => false),
+    more: false,
     ...over,
   });
   return { advertiser, clients: people.map((p) => p.client_id), clientId, campaigns, request };
 }
 
-test('the statement takes the best candidate for the state the client is in, and records it', async () => {
+test('the statement serves the first candidate still servable, in the order sent', async () => {
   const { campaigns, request } = await world(2);
   const [a, b] = campaigns as [string, string];
-  // Unseen, A is worth less than B: B is recorded.
-  let result = await serveAdRow(deps.database, request({ unseen: [1, 2], seen: [0.9, 0.1] }));
+  // B first: recorded.
+  let result = await serveAdRow(deps.database, request({ campaigns: [b, a] }));
   assert.deepEqual([result.outcome, result.served, result.recorded], ['served', b, true]);
-  // Now B is seen (0.1) and A unseen (1): A; B stays with one impression.
-  result = await serveAdRow(deps.database, request({ unseen: [1, 2], seen: [0.9, 0.1] }));
-  assert.deepEqual([result.outcome, result.served, result.recorded], ['served', a, true]);
-  // Both seen: the better seen value, shown again without a write.
-  result = await serveAdRow(deps.database, request({ unseen: [1, 2], seen: [0.2, 0.3] }));
+  // B again, now known as seen: shown again, nothing written.
+  result = await serveAdRow(deps.database, request({ campaigns: [b, a], seen: [true, false], seenCount: 1 }));
   assert.deepEqual([result.outcome, result.served, result.recorded], ['served', b, false]);
+  // A first: recorded; both seen now.
+  result = await serveAdRow(deps.database, request({ campaigns: [a, b], seen: [false, true], seenCount: 1 }));
+  assert.deepEqual([result.outcome, result.served, result.recorded], ['served', a, true]);
+  const counted = await deps.database.query(
+    'SELECT count(*)::int AS n FROM impressions WHERE client_id = $1',
+    [request({}).clientId],
+  );
+  assert.equal((counted.rows[0] as { n: number }).n, 2);
 });
 
-test('a full campaign is skipped and reported; an unseen value of null is never recorded', async () => {
+test('a full campaign is skipped and reported; with none left the answer is none, or more', async () => {
   const { clients, campaigns, request } = await world(2, 2);
   const [a, b] = campaigns as [string, string];
   // Another client fills A (impressions limit 1).
-  const other = await serveAdRow(deps.database, {
-    ...request({ unseen: [2, 1] }),
-    clientId: clients[1] ?? '',
-  });
+  const other = await serveAdRow(deps.database, { ...request({}), clientId: clients[1] ?? '' });
   assert.equal(other.served, a);
-  const result = await serveAdRow(deps.database, request({ unseen: [2, 1] }));
+  const result = await serveAdRow(deps.database, request({}));
   assert.deepEqual([result.outcome, result.served], ['served', b]);
   assert.deepEqual(result.closed, [a]);
   assert.deepEqual(result.closed_why, ['impressions_cap']);
-  // A, unseen by this client, with no unseen value: nothing to serve.
-  const none = await serveAdRow(
-    deps.database,
-    request({ campaigns: [a], unseen: [null], seen: [1], clicked: [1] }),
-  );
-  assert.equal(none.outcome, 'none');
-});
-
-test('the floor stops the walk before anything a left-out candidate could beat is served', async () => {
-  const { campaigns, request } = await world(2);
-  const [a] = campaigns as [string, string];
-  // Sent: A only, worth 1; a left-out candidate could be worth 1.5.
+  // Only A sent: nothing to serve; 'more' when the process left candidates out.
+  const none = await serveAdRow(deps.database, request({ campaigns: [a], seen: [false], seenCount: 1 }));
+  assert.deepEqual([none.outcome, none.served], ['none', null]);
   const more = await serveAdRow(
     deps.database,
-    request({ campaigns: [a], unseen: [1], seen: [0.5], clicked: [0.1], floor: 1.5 }),
+    request({ campaigns: [a], seen: [false], seenCount: 1, more: true }),
   );
-  assert.deepEqual([more.outcome, more.served], ['more', null]);
-  const impressions = await deps.database.query('SELECT 1 FROM impressions WHERE campaign_id = $1', [a]);
-  assert.equal(impressions.rows.length, 0, "'more' records nothing");
-  const served = await serveAdRow(
-    deps.database,
-    request({ campaigns: [a], unseen: [1], seen: [0.5], clicked: [0.1], floor: 0.9 }),
+  assert.equal(more.outcome, 'more');
+});
+
+test('what the process knows the client has seen and clicked is checked before anything is served', async () => {
+  const { campaigns, clientId, request } = await world(2);
+  const [a, b] = campaigns as [string, string];
+  assert.equal((await serveAdRow(deps.database, request({ campaigns: [a, b] }))).served, a);
+  // The process forgets that A was shown: 'resync' with the truth, and nothing recorded.
+  const resync = await serveAdRow(deps.database, request({ campaigns: [b, a] }));
+  assert.deepEqual([resync.outcome, resync.served, resync.seen, resync.clicked], ['resync', null, [a], []]);
+  await recordClick(deps, a, clientId);
+  const clicked = await serveAdRow(deps.database, request({ campaigns: [a], seen: [true], seenCount: 1 }));
+  assert.deepEqual([clicked.outcome, clicked.clicked], ['resync', [a]]);
+  const counted = await deps.database.query(
+    'SELECT count(*)::int AS n FROM impressions WHERE client_id = $1',
+    [clientId],
   );
-  assert.deepEqual([served.outcome, served.served], ['served', a]);
+  assert.equal((counted.rows[0] as { n: number }).n, 1);
 });
 
 test('an outdated day, catalog or profile is refused with the current ones; an unknown client too', async () => {
@@ -205,7 +215,7 @@ test('serveAd follows a profile change made after the profile was cached', async
   assert.equal((await serveAd(deps, { clientId: client.client_id, ...viewer })).ad_id, old.campaign_id);
 });
 
-test('rankForServing values each state as candidateValue does and sends the best with the floor', () => {
+test('rankForServing sends the best servable candidates in the order of rankCandidates', () => {
   const entries: CatalogEntry[] = Array.from({ length: 60 }, (_, i) => ({
     id: `c${i}`,
     advertiserId: `a${i % 7}`,
@@ -222,51 +232,53 @@ test('rankForServing values each state as candidateValue does and sends the best
     impressionsLimit: 100,
     impressions: (i * 7) % 100,
     clicksLimit: 10,
-    clicks: (i * 3) % 10,
-    full: i % 9 === 0,
+    clicks: i % 11 === 0 ? 10 : (i * 3) % 10,
+    full: i % 9 === 0 || i % 11 === 0,
   }));
   const client = {
     age: 30,
     gender: 'MALE' as const,
     location: 'X',
     scores: new Map(Array.from({ length: 7 }, (_, a) => [`a${a}`, a * 1400])),
+    seen: new Set(entries.filter((_, i) => i % 4 === 0).map((e) => e.id)),
+    clicked: new Set(entries.filter((_, i) => i % 8 === 0).map((e) => e.id)),
   };
   const prices = new Map(
     entries.filter((_, i) => i % 3 === 0).map((e) => [e.id, { impression: 1, click: 2 }]),
   );
-  const all = rankForServing(entries, client, prices, priorClickProbability, Infinity);
-  const eligible = entries.filter((e) => e.targetAgeTo === null);
-  assert.equal(all.campaigns.length, eligible.length);
-  assert.equal(all.floor, null);
-  const best = new Map<string, number>();
-  for (const [i, id] of all.campaigns.entries()) {
-    const e = eligible.find((x) => x.id === id) as CatalogEntry;
-    const c: Candidate = {
+  // The reference: every candidate the client may be shown in its state, ranked by select-ad.ts.
+  const servable: Candidate[] = entries
+    .filter((e) => e.targetAgeTo === null)
+    .filter((e) => (client.seen.has(e.id) ? e.clicks < e.clicksLimit : !e.full))
+    .map((e) => ({
       ...e,
       campaignId: e.id,
       score: client.scores.get(e.advertiserId) ?? 0,
-      seen: false,
-      clicked: false,
+      seen: client.seen.has(e.id),
+      clicked: client.clicked.has(e.id),
       impressionPrice: prices.get(e.id)?.impression ?? 0,
       clickPrice: prices.get(e.id)?.click ?? 0,
-    };
-    assert.equal(all.unseen[i], e.full ? null : candidateValue(c));
-    assert.equal(all.seen[i], candidateValue({ ...c, seen: true }));
-    assert.equal(all.clicked[i], candidateValue({ ...c, seen: true, clicked: true }));
-    best.set(id, Math.max(all.unseen[i] ?? -Infinity, all.seen[i] ?? -Infinity, all.clicked[i] ?? -Infinity));
-    // Tie-break order: higher score first, then earlier creation.
-    if (i > 0) {
-      const prev = eligible.find((x) => x.id === all.campaigns[i - 1]) as CatalogEntry;
-      const ps = client.scores.get(prev.advertiserId) ?? 0;
-      assert.ok(ps > c.score || (ps === c.score && prev.seq < e.seq));
-    }
-  }
+    }));
+  const expected = rankCandidates(servable, priorClickProbability);
+  assert.ok(expected.some((c) => c.seen) && expected.some((c) => !c.seen));
+  assert.ok(expected.length > SERVE_BATCH);
+
+  const all = rankForServing(entries, client, prices, priorClickProbability, Infinity);
+  assert.deepEqual(
+    all.campaigns,
+    expected.map((c) => c.campaignId),
+  );
+  assert.deepEqual(
+    all.seen,
+    expected.map((c) => c.seen),
+  );
+  assert.equal(all.more, false);
   const batch = rankForServing(entries, client, prices, priorClickProbability, SERVE_BATCH);
-  assert.equal(batch.campaigns.length, SERVE_BATCH);
-  const sent = batch.campaigns.map((id) => best.get(id) as number);
-  const left = [...best].filter(([id]) => !batch.campaigns.includes(id)).map(([, v]) => v);
-  assert.equal(batch.floor, Math.max(...left));
-  assert.ok(Math.min(...sent) >= (batch.floor ?? 0), 'every sent candidate is worth at least the floor');
+  assert.deepEqual(
+    batch.campaigns,
+    expected.slice(0, SERVE_BATCH).map((c) => c.campaignId),
+  );
+  assert.equal(batch.more, true);
 });
 
 test('64 concurrent requests for 8 clients never overshoot a limit or record a client twice', async () => {
