@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { type BotConfig, BotConfigError, loadBotConfig } from '@adnova/bot/config';
 import { prepareEmbeddedBot } from '@adnova/bot/embedded';
 import { warmClientProfiles } from '@adnova/core/ads/client-profiles';
@@ -9,10 +10,12 @@ import { type JobWorker, startWorker } from '@adnova/core/jobs/worker';
 import { createLpThread } from '@adnova/core/shared/lp-thread';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from './app.ts';
+import { clusterSlot, clusterWorkerMetrics, plannedWorkers, runPrimary } from './cluster.ts';
 
 /**
  * The composition root: config → deps → the roles of `ADNOVA_ROLES` (the HTTP server for `api`,
- * the job worker for `worker`), with a graceful shutdown.
+ * the job worker for `worker`), with a graceful shutdown. With `ADNOVA_WORKERS` > 1 on PostgreSQL
+ * this process becomes the cluster's primary (cluster.ts) and each worker it forks runs this again.
  */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
@@ -27,9 +30,29 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const log = createLogger(config);
+  // A cluster worker (slot 0..N-1) serves like a single process; the primary announces the start.
+  const slot = clusterSlot();
+  const log = slot === undefined ? createLogger(config) : createLogger(config).child({ worker: slot });
+  const workers = slot === undefined ? plannedWorkers(config, log) : config.workers;
   const deps = await createDeps(config, { log });
-  log.info({ backends: describeBackends(config) }, `AdNova backends: ${describeBackends(config)}`);
+  const backends = describeBackends({ ...config, workers });
+  if (slot === undefined) log.info({ backends }, `AdNova backends: ${backends}`);
+  if (slot === undefined && workers > 1) {
+    // The primary: the migrations are applied (by createDeps, once, as ADNOVA_ROLES=migrate
+    // does); the workers only verify them. One bot-only secret for all workers: the bot's calls
+    // reach any of them through the shared port.
+    await deps.close();
+    const shareBotToken = botConfig.telegram.kind === 'enabled' && !botConfig.backend.apiToken;
+    if (botConfig.telegram.kind === 'enabled')
+      log.info('Telegram bot: the worker in slot 0 polls Telegram (one poller per token)');
+    runPrimary({
+      config,
+      log,
+      workers,
+      env: shareBotToken ? { BOT_API_TOKEN: randomBytes(32).toString('hex') } : {},
+    });
+    return;
+  }
   if (!config.roles.includes('api') && !config.roles.includes('worker')) {
     // The deploy's one-shot migrator: createDeps has applied the migrations.
     log.info('migrations applied; exiting (ADNOVA_ROLES=migrate)');
@@ -54,10 +77,16 @@ async function main(): Promise<void> {
       })
     : undefined;
   planner?.start();
-  // The Telegram bot runs here when TELEGRAM_BOT_TOKEN is set, talking to this API over HTTP.
-  const bot = prepareEmbeddedBot(botConfig, log, { apiRole: config.roles.includes('api') });
+  // The Telegram bot runs here when TELEGRAM_BOT_TOKEN is set, talking to this API over HTTP; in a
+  // cluster in slot 0 only, since Telegram answers one poller per token.
+  const bot =
+    slot === undefined || slot === 0
+      ? prepareEmbeddedBot(botConfig, log, { apiRole: config.roles.includes('api') })
+      : { apiToken: botConfig.backend.apiToken, start: async () => {}, stop: async () => {} };
+  // In a cluster, `/metrics` answers for every worker (summed by the primary).
+  const appDeps = slot === undefined ? deps : { ...deps, metrics: clusterWorkerMetrics(deps.metrics) };
   const app: FastifyInstance | undefined = config.roles.includes('api')
-    ? await buildApp(deps, { botApiToken: bot.apiToken })
+    ? await buildApp(appDeps, { botApiToken: bot.apiToken })
     : undefined;
 
   const warming = new AbortController();
@@ -96,10 +125,12 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => void stop('SIGINT'));
   process.once('SIGTERM', () => void stop('SIGTERM'));
 
-  if (worker) log.info(`AdNova worker running (${config.queue.kind} queue)`);
+  if (worker)
+    log[slot === undefined ? 'info' : 'debug'](`AdNova worker running (${config.queue.kind} queue)`);
   if (app) {
     await app.listen({ host: config.http.host, port: config.http.port });
-    log.info(
+    // A cluster worker's start is announced by the primary, once for all.
+    log[slot === undefined ? 'info' : 'debug'](
       `AdNova API on ${config.http.publicBaseUrl} (docs at ${config.http.publicBaseUrl}/docs, admin at ${config.http.publicBaseUrl}/admin/)`,
     );
     // Known clients' profiles into the cache, in the background: first requests then take one

@@ -35,6 +35,9 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       // on first use) can lag its loop past any bound, and shed requests would fail unrelated
       // assertions. The benchmark passes '' to measure with the production default.
       HTTP_SHED_EVENT_LOOP_DELAY_MS: '0',
+      // One process, whatever the machine's cores (the default on PostgreSQL with Redis is one per
+      // core): tests that want a cluster ask for it.
+      ADNOVA_WORKERS: '1',
       ...env,
     },
     stdio: ['ignore', 'ignore', 'inherit'],
