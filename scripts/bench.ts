@@ -135,6 +135,12 @@ type CpuSample = {
   total: number;
 };
 
+/** The machine's CPUs as /proc/stat counts them (its first line sums over these). */
+const MACHINE_CPUS =
+  readFileSync('/proc/stat', 'utf8')
+    .split('\n')
+    .filter((line) => /^cpu\d+ /.test(line)).length || availableParallelism();
+
 function sampleCpu(): CpuSample {
   const procs = new Map<number, { comm: string; ppid: number; ticks: number }>();
   for (const name of readdirSync('/proc')) {
@@ -169,12 +175,17 @@ function sampleCpu(): CpuSample {
 
 const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
+/** What each part used during a phase: cores (CPU seconds / wall seconds) and % of the machine. */
+type CpuBreakdown = { cpus: number; cores: Record<string, number>; share: Record<string, number> };
+const CPU_PARTS = ['api', 'postgres', 'redis', 'wrk', 'other', 'machine'] as const;
+
 /**
  * Cores used by each part during a phase (CPU seconds / wall seconds): the API (the server
- * process and its descendants: cluster workers; threads count with their process), PostgreSQL,
- * Redis, wrk, everything else, and the machine as a whole.
+ * process and its descendants: cluster workers; threads count with their process), PostgreSQL
+ * (every process named `postgres`), Redis, wrk, everything else (this script, other work on the
+ * machine), and the machine as a whole (/proc/stat); each also as a share of the machine's CPUs.
  */
-function cpuBreakdown(before: CpuSample, after: CpuSample, apiPid: number): Record<string, number> {
+function cpuBreakdown(before: CpuSample, after: CpuSample, apiPid: number): CpuBreakdown {
   const wall = (after.at - before.at) / 1000;
   const isApi = (pid: number): boolean => {
     for (let p = pid, hops = 0; p > 1 && hops < 64; hops++) {
@@ -206,17 +217,18 @@ function cpuBreakdown(before: CpuSample, after: CpuSample, apiPid: number): Reco
     parts[part] = (parts[part] ?? 0) + used;
   }
   const cores: Record<string, number> = {};
-  for (const [part, ticks] of Object.entries(parts))
-    cores[part] = Number((ticks / CLK_TCK / wall).toFixed(2));
-  const totalTicks = after.total - before.total;
-  cores.machine = Number(
-    ((availableParallelism() * (after.busy - before.busy)) / Math.max(1, totalTicks)).toFixed(2),
-  );
-  return cores;
+  for (const [part, ticks] of Object.entries(parts)) cores[part] = ticks / CLK_TCK / wall;
+  cores.machine = (MACHINE_CPUS * (after.busy - before.busy)) / Math.max(1, after.total - before.total);
+  const share: Record<string, number> = {};
+  for (const [part, used] of Object.entries(cores)) {
+    cores[part] = Number(used.toFixed(2));
+    share[part] = Number(((100 * used) / MACHINE_CPUS).toFixed(1));
+  }
+  return { cpus: MACHINE_CPUS, cores, share };
 }
 
 /** wrk against `url` with the CPU each part used meanwhile. */
-function measured(url: string, apiPid: number, script?: string): WrkResult & { cpu: Record<string, number> } {
+function measured(url: string, apiPid: number, script?: string): WrkResult & { cpu: CpuBreakdown } {
   const before = sampleCpu();
   const result = wrk(url, script);
   return { ...result, cpu: cpuBreakdown(before, sampleCpu(), apiPid) };
@@ -310,12 +322,13 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
   const workers = kind === 'postgres' ? Number(values.workers) : 1;
   if (kind === 'pglite' && Number(values.workers) > 1)
     console.log(
-      '[pglite] one process: the embedded database is single-process (--workers applies to PostgreSQL)',
+      `[pglite] one process, not ${values.workers}: the embedded database is single-process (--workers applies to PostgreSQL)`,
     );
   const server = await startBenchServer(kind, databaseUrl, workers);
   const apiPid = server.proc.pid ?? 0;
   try {
-    const cached = await waitForWarmCache(server.base, Math.min(size.clients, 100_000));
+    // Each worker warms its own cache; /metrics sums them.
+    const cached = await waitForWarmCache(server.base, workers * Math.min(size.clients, 100_000));
     console.log(`[${kind}] ${cached} client profiles cached; measuring`);
     // Warm-up: JIT, connection pool.
     wrk(`${server.base}/livez`);
@@ -329,6 +342,10 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
   }
 }
 
+/**
+ * `--attack`: issue 12's public-request attacks against a fresh server per database, with
+ * `/livez` probed and memory sampled throughout (no data set is loaded).
+ */
 async function attackOne(kind: 'pglite' | 'postgres') {
   const { databaseUrl, cleanup } = await benchDatabase(kind, 'adnova_attack');
   const server = await startBenchServer(kind, databaseUrl);
@@ -367,7 +384,7 @@ async function main(): Promise<void> {
   const results = [];
   const startedLoad = loadavg();
   for (const kind of kinds) results.push(await benchOne(kind));
-  type Measured = WrkResult & { cpu: Record<string, number> };
+  type Measured = WrkResult & { cpu: CpuBreakdown };
   type Row = {
     kind: string;
     workers: number;
@@ -381,7 +398,7 @@ async function main(): Promise<void> {
   const load = (l: number[]) => l.map((x) => x.toFixed(2)).join(' ');
   const git = gitState();
   console.log(
-    `\nwrk -t2 -c${values.connections} -d${values.duration}s, node ${process.version}, ${availableParallelism()} CPUs, ` +
+    `\nwrk -t2 -c${values.connections} -d${values.duration}s, node ${process.version}, ${MACHINE_CPUS} CPUs, ` +
       `load average ${load(startedLoad)} at start, ${load(loadavg())} at end, commit ${git.commit.slice(0, 7)}${git.dirty ? ' (with changes)' : ''}`,
   );
   // The headline: /ads against /livez of the same run, and how far the tail is from the median.
@@ -390,17 +407,34 @@ async function main(): Promise<void> {
     console.log(
       `${r.kind.padEnd(9)} | ${String(r.workers).padStart(7)} | ${r.ads.rps.toFixed(0).padStart(10)} | ${r.ratio.toFixed(3).padStart(8)} | ${r.ads.p50.toFixed(2).padStart(11)} | ${r.ads.p99.toFixed(2).padStart(11)} | ${r.tail.toFixed(1).padStart(9)}`,
     );
-  console.log(
-    '\ndatabase  | route  | req/s     | p50 ms | p99 ms | non-2xx | cores used: API, PostgreSQL, Redis, wrk, other (machine)',
-  );
+  console.log('\ndatabase  | route  | req/s     | p50 ms | p99 ms | non-2xx | errors');
   for (const r of rows) {
     const row = (route: string, x: Measured) =>
       console.log(
-        `${r.kind.padEnd(9)} | ${route.padEnd(6)} | ${x.rps.toFixed(0).padStart(9)} | ${x.p50.toFixed(2).padStart(6)} | ${x.p99.toFixed(2).padStart(6)} | ${String(x.non2xx).padStart(7)} | ${[x.cpu.api, x.cpu.postgres, x.cpu.redis, x.cpu.wrk, x.cpu.other].map((c) => (c ?? 0).toFixed(2)).join(', ')} (${(x.cpu.machine ?? 0).toFixed(2)})`,
+        `${r.kind.padEnd(9)} | ${route.padEnd(6)} | ${x.rps.toFixed(0).padStart(9)} | ${x.p50.toFixed(2).padStart(6)} | ${x.p99.toFixed(2).padStart(6)} | ${String(x.non2xx).padStart(7)} | ${String(x.errors).padStart(6)}`,
       );
     row('/livez', r.trivial);
     row('/ads', r.ads);
   }
+  // Where the machine's CPU went during each wrk phase (/proc, sampled before and after it).
+  console.log(
+    `\nCPU during each wrk phase: cores used (share of the machine's ${MACHINE_CPUS} CPUs); API = the server and its workers`,
+  );
+  const cell = (x: Measured, part: (typeof CPU_PARTS)[number]) =>
+    `${(x.cpu.cores[part] ?? 0).toFixed(2)} (${(x.cpu.share[part] ?? 0).toFixed(0).padStart(3)} %)`.padStart(
+      12,
+    );
+  console.log(
+    `database  | route  | ${['API', 'PostgreSQL', 'Redis', 'wrk', 'other', 'machine'].map((h) => h.padStart(12)).join(' | ')}`,
+  );
+  for (const r of rows)
+    for (const [route, x] of [
+      ['/livez', r.trivial],
+      ['/ads', r.ads],
+    ] as const)
+      console.log(
+        `${r.kind.padEnd(9)} | ${route.padEnd(6)} | ${CPU_PARTS.map((part) => cell(x, part)).join(' | ')}`,
+      );
   console.log(
     "\nGET /ads outcomes by the server's /metrics (non-2xx above = no_fill + throttled + unknown):",
   );
@@ -413,7 +447,9 @@ async function main(): Promise<void> {
       {
         ...git,
         node: process.version,
-        cpus: availableParallelism(),
+        cpus: MACHINE_CPUS,
+        clockTicksPerSecond: CLK_TCK,
+        requestedWorkers: Number(values.workers),
         loadavg: { start: startedLoad, end: loadavg() },
         args: process.argv.slice(2),
         size,
