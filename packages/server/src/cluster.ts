@@ -6,7 +6,7 @@ import type { Metrics } from '@adnova/core/metrics/metrics';
 import { type Aggregator, AggregatorRegistry, Counter, Gauge, Registry } from 'prom-client';
 
 /**
- * `ADNOVA_WORKERS=N` (issue 15): N API processes sharing one port through node:cluster. The
+ * `ADNOVA_WORKERS=N` (issue 14): N API processes sharing one port through node:cluster. The
  * primary applies the migrations once (main.ts), forks the workers, restarts one that dies,
  * answers their `/metrics` with the sum over all of them, and on SIGTERM/SIGINT stops them within
  * `SHUTDOWN_TIMEOUT_MS`. Workers run main.ts as a single process would, with three differences:

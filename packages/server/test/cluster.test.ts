@@ -170,7 +170,7 @@ async function openAnswered(port: number): Promise<Socket> {
 
 const LIVEZ_COUNT = 'http_request_duration_seconds_count{method="GET",route="/livez",status_code="200"}';
 
-test('issue 15: ADNOVA_WORKERS=2 on PostgreSQL + Redis: two workers on one port, /metrics summed, a killed worker restarted, SIGTERM stops all', {
+test('issue 14: ADNOVA_WORKERS=2 on PostgreSQL + Redis: two workers on one port, /metrics summed, a killed worker restarted, SIGTERM stops all', {
   skip:
     usingPostgres && REDIS_URL
       ? false
@@ -273,7 +273,7 @@ function environ(pid: number, name: string): string | undefined {
   return entry?.slice(name.length + 1);
 }
 
-test('issue 15: with the Telegram bot and ADNOVA_WORKERS=2, one worker polls and both workers accept its calls (one shared secret)', {
+test('issue 14: with the Telegram bot and ADNOVA_WORKERS=2, one worker polls and both workers accept its calls (one shared secret)', {
   skip: usingPostgres
     ? false
     : 'needs PostgreSQL (DATABASE_URL): ADNOVA_WORKERS runs one process on embedded PGlite',
@@ -325,7 +325,7 @@ test('issue 15: with the Telegram bot and ADNOVA_WORKERS=2, one worker polls and
   assert.equal((await server.exited).code, 0);
 });
 
-test('issue 15: ADNOVA_WORKERS=2 on PostgreSQL without Redis runs two workers and warns that counters are per process', {
+test('issue 14: ADNOVA_WORKERS=2 on PostgreSQL without Redis runs two workers and warns that counters are per process', {
   skip: usingPostgres
     ? false
     : 'needs PostgreSQL (DATABASE_URL): ADNOVA_WORKERS runs one process on embedded PGlite',
@@ -344,7 +344,7 @@ test('issue 15: ADNOVA_WORKERS=2 on PostgreSQL without Redis runs two workers an
   assert.equal((await server.exited).code, 0);
 });
 
-test('issue 15: ADNOVA_WORKERS=2 on embedded PGlite runs one process and says so', {
+test('issue 14: ADNOVA_WORKERS=2 on embedded PGlite runs one process and says so', {
   timeout: 120_000,
 }, async (t) => {
   const server = await startCluster(t, { ADNOVA_WORKERS: '2', DATABASE_URL: 'memory://', REDIS_URL: '' });
