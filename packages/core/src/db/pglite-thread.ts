@@ -15,6 +15,9 @@ import type { PGlite, QueryOptions, Results, Transaction } from '@electric-sql/p
  */
 export type PgliteClient = Pick<PGlite, 'query' | 'exec' | 'transaction' | 'close'>;
 
+/** The thread's client: PGlite's interface, and a full garbage collection on the thread. */
+export type PgliteThreadClient = PgliteClient & { collectGarbage(): Promise<void> };
+
 type Reply =
   | { id: number; result: unknown }
   | { id: number; error: ErrorData }
@@ -40,7 +43,7 @@ function sendable(options: QueryOptions | undefined): Record<string, unknown> | 
 }
 
 /** Starts the thread and opens the database (`dataDir` undefined: in memory). */
-export async function openPgliteThread(dataDir: string | undefined): Promise<PgliteClient> {
+export async function openPgliteThread(dataDir: string | undefined): Promise<PgliteThreadClient> {
   const worker = new Worker(new URL('./pglite-thread.worker.mjs', import.meta.url), {
     workerData: { dataDir },
   });
@@ -95,8 +98,9 @@ export async function openPgliteThread(dataDir: string | undefined): Promise<Pgl
       call<Results[]>({ op: 'exec', tx, sql, options: sendable(options) }),
   });
 
-  const client: PgliteClient = {
+  const client: PgliteThreadClient = {
     ...handle(undefined),
+    collectGarbage: () => call({ op: 'collect' }),
     async transaction<T>(callback: (tx: Transaction) => Promise<T>): Promise<T> {
       const tx = nextTx++;
       await call({ op: 'begin', tx });
@@ -128,6 +132,6 @@ export async function openPgliteThread(dataDir: string | undefined): Promise<Pgl
       failure ??= new Error('the PGlite thread was closed');
       await worker.terminate();
     },
-  } as PgliteClient;
+  } as PgliteThreadClient;
   return client;
 }

@@ -1,8 +1,13 @@
 // The PGlite worker thread (pglite-thread.ts): owns the one embedded database and runs what the
 // main thread sends, in arrival order through PGlite's own queue. Plain JavaScript: it only needs
 // PGlite, so it starts without a TypeScript loader.
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { parentPort, workerData } from 'node:worker_threads';
 import { PGlite } from '@electric-sql/pglite';
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc');
 
 /** @type {PGlite} */
 let db;
@@ -76,6 +81,13 @@ async function run(message) {
       await open.done;
       return undefined;
     }
+    case 'collect':
+      // Opening PGlite (initdb on a fresh data directory) and migrating leave a few hundred MB of
+      // garbage, WebAssembly memory included, that only a full collection returns, and this
+      // thread allocates too little JavaScript for V8 to run one soon (measured: resident memory
+      // of an idle embedded server 970 MB before, 650 MB after).
+      collectGarbage();
+      return undefined;
     case 'close':
       await db.close();
       return undefined;
