@@ -498,9 +498,7 @@ export function describeBackends(config: Config): string {
   const db =
     config.database.kind === 'postgres'
       ? `postgres (${redactUrl(config.database.url)}, pool ${config.database.poolSize})`
-      : config.database.kind === 'pglite'
-        ? `pglite (embedded, ${config.database.dataDir})`
-        : 'pglite (embedded, in memory)';
+      : `pglite (embedded, ${config.database.kind === 'pglite' ? config.database.dataDir : 'in memory'}${config.database.thread === false ? '' : ', on its own thread'})`;
   const cache =
     config.cache.kind === 'redis' ? `redis (${redactUrl(config.cache.url)})` : 'memory (in-process)';
   const throttle = config.throttle.enabled ? `on (${config.cache.kind} counters)` : 'off';
@@ -519,7 +517,7 @@ export function describeBackends(config: Config): string {
   const planner = config.ads.planner.enabled
     ? `on (re-plans every ${config.ads.planner.intervalMs / 1000} s)`
     : 'off (greedy ranking)';
-  return `database=${db} cache=${cache} storage=${storage} ads-throttle=${throttle} queue=${queue} llm=${llm} planner=${planner} roles=${config.roles.join(',')} workers=${config.workers}`;
+  return `database=${db} cache=${cache} storage=${storage} ads-throttle=${throttle} queue=${queue} llm=${llm} planner=${planner} client-cache=${config.ads.clientCacheSize} roles=${config.roles.join(',')} workers=${config.workers}`;
 }
 
 /** The admin panel's settings; the session secret is required only in production. */
