@@ -8,7 +8,7 @@ import { recordClickRow, type ServeRequest, serveAdRow } from './ads.repo.ts';
 import type { Ad } from './ads.schema.ts';
 import { findClientProfile } from './catalog.repo.ts';
 import { type CatalogEntry, matchesTargeting, matchingEntries } from './catalog.ts';
-import { type ClientProfile, campaignSet, scoreMap } from './client-profiles.ts';
+import { type ClientProfile, toClientProfile } from './client-profiles.ts';
 import type { ShadowPrices } from './planner.ts';
 import { type ClickEstimate, stateValues } from './select-ad.ts';
 
@@ -102,15 +102,7 @@ async function readProfile(deps: Pick<Deps, 'database' | 'profiles'>, clientId: 
     deps.profiles.delete(clientId);
     return false;
   }
-  deps.profiles.set(clientId, {
-    age: row.age,
-    gender: row.gender,
-    location: row.location,
-    scores: scoreMap(row.scores),
-    version: Number(row.profile_version),
-    seen: campaignSet(row.seen),
-    clicked: campaignSet(row.clicked),
-  });
+  deps.profiles.set(clientId, toClientProfile(row));
   deps.profiles.noteView({
     day: row.day,
     catalogVersion: Number(row.catalog_version),

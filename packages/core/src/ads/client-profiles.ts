@@ -54,6 +54,24 @@ export function campaignSet(ids: readonly string[]): ReadonlySet<string> {
   return ids.length === 0 ? NONE : new Set(ids);
 }
 
+/** A profile as the database returns it (`findClientProfile`, the warming queries). */
+export function toClientProfile(
+  row: Pick<
+    StoredProfileRow,
+    'age' | 'gender' | 'location' | 'scores' | 'profile_version' | 'seen' | 'clicked'
+  >,
+): ClientProfile {
+  return {
+    age: row.age,
+    gender: row.gender,
+    location: row.location,
+    scores: scoreMap(row.scores),
+    version: Number(row.profile_version),
+    seen: campaignSet(row.seen),
+    clicked: campaignSet(row.clicked),
+  };
+}
+
 /** The database's word on what a process ranks with: today's day, catalog and plan versions. */
 export type ServingView = { day: number; catalogVersion: number; planVersion: number };
 
@@ -133,15 +151,7 @@ export async function warmClientProfiles(
     for (const row of rows) {
       if (deps.profiles.size() >= max) return;
       if (deps.profiles.get(row.id)) continue;
-      deps.profiles.set(row.id, {
-        age: row.age,
-        gender: row.gender,
-        location: row.location,
-        scores: scoreMap(row.scores),
-        version: Number(row.profile_version),
-        seen: campaignSet(row.seen),
-        clicked: campaignSet(row.clicked),
-      });
+      deps.profiles.set(row.id, toClientProfile(row));
       loaded++;
     }
     if (loaded >= nextReport * max) {
