@@ -56,6 +56,11 @@ CREATE TRIGGER ml_scores_profile_delete AFTER DELETE ON ml_scores
 -- The process may send only its best candidates (p_more): when none of them can be served, the
 -- answer is 'more' and it sends the rest.
 --
+-- A process that was refused twice in one request (data changing under it faster than it can
+-- re-read) sends NULL counts and versions: the checks are skipped and the candidates walked as
+-- ranked with what it has just read. A candidate it thought unseen but was seen meanwhile is shown
+-- again ('seen' below); the caps are checked as always.
+--
 -- Returns outcome: served | none | more | stale | resync | unknown_client, the served campaign and
 -- whether its impression was recorded now, the campaigns found closed on the way with why, the
 -- current day and versions, and for 'resync' the client's seen and clicked campaigns.
@@ -74,14 +79,15 @@ BEGIN
     FROM platform_clock pc CROSS JOIN catalog_version cv CROSS JOIN selection_plan sp;
   SELECT cl.profile_version INTO profile FROM clients cl WHERE cl.id = p_client;
   IF NOT FOUND THEN outcome := 'unknown_client'; RETURN; END IF;
-  IF (SELECT count(*) FROM impressions m WHERE m.client_id = p_client) <> p_seen_count
-     OR (SELECT count(*) FROM clicks k WHERE k.client_id = p_client) <> p_clicked_count THEN
+  IF p_seen_count IS NOT NULL
+     AND ((SELECT count(*) FROM impressions m WHERE m.client_id = p_client) <> p_seen_count
+          OR (SELECT count(*) FROM clicks k WHERE k.client_id = p_client) <> p_clicked_count) THEN
     outcome := 'resync';
     seen := ARRAY(SELECT m.campaign_id FROM impressions m WHERE m.client_id = p_client);
     clicked := ARRAY(SELECT k.campaign_id FROM clicks k WHERE k.client_id = p_client);
     RETURN;
   END IF;
-  IF today <> p_day OR catalog <> p_catalog OR profile <> p_profile THEN
+  IF p_catalog IS NOT NULL AND (today <> p_day OR catalog <> p_catalog OR profile <> p_profile) THEN
     outcome := 'stale';
     RETURN;
   END IF;

@@ -8,11 +8,11 @@ export type ServeRequest = {
   clientId: string;
   /** The day, catalog version and profile version the candidates were ranked with. */
   day: number;
-  catalogVersion: number;
+  catalogVersion: number | null;
   profileVersion: number;
   /** How many campaigns the process knows the client has seen and clicked. */
-  seenCount: number;
-  clickedCount: number;
+  seenCount: number | null;
+  clickedCount: number | null;
   overshoot: number;
   /** Candidates best first, each with whether the client has seen it. */
   campaigns: string[];

@@ -37,8 +37,13 @@ export type AdRequest = {
  */
 export const SERVE_BATCH = 24;
 
-/** Bounds the re-reads after the database reports a change mid-request (day, catalog, profile). */
-const MAX_SERVE_ATTEMPTS = 5;
+/**
+ * Statements one request may send. After `STRICT_ATTEMPTS` refusals (data changing under the
+ * request faster than it re-reads) the statement is sent without the checks and takes the
+ * candidates as ranked with what was just read; caps are checked as always. That leaves a 'more'.
+ */
+const STRICT_ATTEMPTS = 2;
+const MAX_SERVE_ATTEMPTS = STRICT_ATTEMPTS + 2;
 
 type ServeDeps = Pick<
   Deps,
@@ -145,13 +150,14 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
       all ? Infinity : SERVE_BATCH,
     );
 
+    const strict = attempt < STRICT_ATTEMPTS;
     const result = await serveAdRow(deps.database, {
       clientId,
       day: view.day,
-      catalogVersion: view.catalogVersion,
+      catalogVersion: strict ? view.catalogVersion : null,
       profileVersion: profile.version,
-      seenCount: profile.seen.size,
-      clickedCount: profile.clicked.size,
+      seenCount: strict ? profile.seen.size : null,
+      clickedCount: strict ? profile.clicked.size : null,
       overshoot: deps.config.ads.impressionsOvershoot,
       campaigns: batch.campaigns,
       seen: batch.seen,
@@ -204,7 +210,7 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
         throw notFound();
     }
   }
-  throw new AppError('UNAVAILABLE', 'The catalog kept changing while serving; retry.', {
+  throw new AppError('UNAVAILABLE', 'Serving did not settle; retry.', {
     headers: { 'Retry-After': '1' },
   });
 }

@@ -134,11 +134,54 @@ test('what the process knows the client has seen and clicked is checked before a
   await recordClick(deps, a, clientId);
   const clicked = await serveAdRow(deps.database, request({ campaigns: [a], seen: [true], seenCount: 1 }));
   assert.deepEqual([clicked.outcome, clicked.clicked], ['resync', [a]]);
+  // Without the checks (a request refused twice already) outdated versions are not refused, and
+  // A, thought unseen, meets its clicks cap (1) in the record function: B is served.
+  const unchecked = await serveAdRow(
+    deps.database,
+    request({
+      campaigns: [a, b],
+      seenCount: null,
+      clickedCount: null,
+      catalogVersion: null,
+      profileVersion: -1,
+    }),
+  );
+  assert.deepEqual(
+    [unchecked.outcome, unchecked.served, unchecked.recorded, unchecked.closed, unchecked.closed_why],
+    ['served', b, true, [a], ['clicks_cap']],
+  );
   const counted = await deps.database.query(
     'SELECT count(*)::int AS n FROM impressions WHERE client_id = $1',
     [clientId],
   );
-  assert.equal((counted.rows[0] as { n: number }).n, 1);
+  assert.equal((counted.rows[0] as { n: number }).n, 2);
+});
+
+test('a request whose data keeps changing under it is still served, within the caps', async () => {
+  const { advertiser, clients, campaigns } = await world(2, 2);
+  const [clientId] = clients as [string, string];
+  await serveAd(deps, { clientId, ...viewer });
+  // Before every statement the client's profile moves: each read is outdated when it is used.
+  const catalogVersions: unknown[] = [];
+  const moving: Deps = {
+    ...deps,
+    database: {
+      ...deps.database,
+      async prepared<T>(statement: { name: string; text: string }, params: unknown[]) {
+        if (statement.name === 'adnova_serve_ad') {
+          catalogVersions.push(params[2]);
+          await upsertMlScoreRows(deps.db, [
+            { client_id: clientId, advertiser_id: advertiser.advertiser_id, score: catalogVersions.length },
+          ]);
+        }
+        return deps.database.prepared<T>(statement, params);
+      },
+    },
+  };
+  const ad = await serveAd(moving, { clientId, ...viewer });
+  assert.ok(campaigns.includes(ad.ad_id));
+  assert.equal(catalogVersions.length, 3, 'refused twice, then sent without the checks');
+  assert.equal(catalogVersions.at(-1), null);
 });
 
 test('an outdated day, catalog or profile is refused with the current ones; an unknown client too', async () => {
