@@ -41,16 +41,17 @@ CREATE TRIGGER ml_scores_profile_delete AFTER DELETE ON ml_scores
 -- adnova_record_impression does.
 --
 -- The process ranks with what it knows of the client, cached: its profile and which campaigns it
--- has seen and clicked. That knowledge is checked first: its impressions and clicks are only ever
--- added, and the process only learns of ones that exist, so equal counts mean the process knows
--- them all. Otherwise the answer is 'resync' with the client's campaigns, and nothing is recorded.
--- Then the day, the catalog version and the client's profile version ('stale' otherwise, with the
--- current ones; the plan version is returned for the process to refresh prices, but old prices
--- are no error).
---
--- The candidates come best first (ranked with the client's state, so no values are needed here),
--- each with whether the client has seen it. The walk serves the
--- first one still servable:
+-- has seen and clicked. The candidates come best first, each with the state the process ranked it
+-- in (seen, clicked). That knowledge is checked first:
+--   * the client's events: impressions and clicks are only ever added and a process only learns
+--     of ones that exist, so equal counts mean it knows them all. When they differ (another process
+--     served or recorded a click for the client since), candidates whose state changed are passed
+--     over, the others walked as ranked, and the client's campaigns returned so the process learns
+--     them; 'resync' only when none of the others can be served;
+--   * the day, the catalog version and the client's profile version: 'stale' otherwise, with the
+--     current ones (the plan version is returned for the process to refresh prices; old prices
+--     are no error).
+-- Then the walk serves the first candidate still servable:
 --   * not seen: adnova_record_impression, which locks the campaign row and checks both caps;
 --   * seen: shown again without a write, unless the campaign's clicks cap is reached (§5.4.3).
 -- The process may send only its best candidates (p_more): when none of them can be served, the
@@ -63,10 +64,11 @@ CREATE TRIGGER ml_scores_profile_delete AFTER DELETE ON ml_scores
 --
 -- Returns outcome: served | none | more | stale | resync | unknown_client, the served campaign and
 -- whether its impression was recorded now, the campaigns found closed on the way with why, the
--- current day and versions, and for 'resync' the client's seen and clicked campaigns.
+-- current day and versions, and when the counts differed the client's seen and clicked campaigns.
 CREATE FUNCTION adnova_serve_ad(
   p_client uuid, p_day integer, p_catalog bigint, p_profile bigint, p_seen_count integer,
-  p_clicked_count integer, p_overshoot numeric, p_campaigns uuid[], p_seen boolean[], p_more boolean,
+  p_clicked_count integer, p_overshoot numeric, p_campaigns uuid[], p_seen boolean[],
+  p_clicked boolean[], p_more boolean,
   OUT outcome text, OUT served uuid, OUT recorded boolean, OUT closed uuid[], OUT closed_why text[],
   OUT today integer, OUT catalog bigint, OUT plan bigint, OUT profile bigint, OUT seen uuid[],
   OUT clicked uuid[])
@@ -74,6 +76,7 @@ LANGUAGE plpgsql AS $$
 DECLARE
   i integer;
   v_result text;
+  v_moved boolean := false;
 BEGIN
   SELECT pc.day, cv.version, sp.version INTO today, catalog, plan
     FROM platform_clock pc CROSS JOIN catalog_version cv CROSS JOIN selection_plan sp;
@@ -82,10 +85,9 @@ BEGIN
   IF p_seen_count IS NOT NULL
      AND ((SELECT count(*) FROM impressions m WHERE m.client_id = p_client) <> p_seen_count
           OR (SELECT count(*) FROM clicks k WHERE k.client_id = p_client) <> p_clicked_count) THEN
-    outcome := 'resync';
+    v_moved := true;
     seen := ARRAY(SELECT m.campaign_id FROM impressions m WHERE m.client_id = p_client);
     clicked := ARRAY(SELECT k.campaign_id FROM clicks k WHERE k.client_id = p_client);
-    RETURN;
   END IF;
   IF p_catalog IS NOT NULL AND (today <> p_day OR catalog <> p_catalog OR profile <> p_profile) THEN
     outcome := 'stale';
@@ -94,6 +96,9 @@ BEGIN
   closed := '{}';
   closed_why := '{}';
   FOR i IN 1 .. coalesce(array_length(p_campaigns, 1), 0) LOOP
+    -- Ranked in a state the client has left: its value is not the one it was ranked by.
+    CONTINUE WHEN v_moved AND ((p_campaigns[i] = ANY (seen)) <> p_seen[i]
+                               OR (p_campaigns[i] = ANY (clicked)) <> p_clicked[i]);
     IF p_seen[i] THEN
       PERFORM 1 FROM campaigns c
         WHERE c.id = p_campaigns[i] AND c.clicks_count < c.clicks_limit
@@ -119,5 +124,5 @@ BEGIN
       closed_why := closed_why || v_result;
     END IF;
   END LOOP;
-  outcome := CASE WHEN p_more THEN 'more' ELSE 'none' END;
+  outcome := CASE WHEN v_moved THEN 'resync' WHEN p_more THEN 'more' ELSE 'none' END;
 END $$;

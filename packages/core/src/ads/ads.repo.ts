@@ -14,9 +14,10 @@ export type ServeRequest = {
   seenCount: number | null;
   clickedCount: number | null;
   overshoot: number;
-  /** Candidates best first, each with whether the client has seen it. */
+  /** Candidates best first, each with the state it was ranked in: seen, clicked. */
   campaigns: string[];
   seen: boolean[];
+  clicked: boolean[];
   /** Candidates were left out: 'more' instead of 'none' when none of these can be served. */
   more: boolean;
 };
@@ -34,7 +35,7 @@ export type ServeResult = {
   catalog: number | string;
   plan: number | string;
   profile: number | string | null;
-  /** For 'resync': every campaign the client has seen, and clicked. */
+  /** When the counts differed: every campaign the client has seen, and clicked. */
   seen: string[] | null;
   clicked: string[] | null;
 };
@@ -42,7 +43,7 @@ export type ServeResult = {
 const SERVE_AD: PreparedStatement = {
   name: 'adnova_serve_ad',
   text: `SELECT * FROM adnova_serve_ad($1::uuid, $2::int, $3::bigint, $4::bigint, $5::int, $6::int,
-                                     $7::numeric, $8::uuid[], $9::boolean[], $10::boolean)`,
+                                     $7::numeric, $8::uuid[], $9::boolean[], $10::boolean[], $11::boolean)`,
 };
 
 /**
@@ -63,6 +64,7 @@ export async function serveAdRow(
     r.overshoot,
     r.campaigns,
     r.seen,
+    r.clicked,
     r.more,
   ]);
   if (!row) throw new Error('adnova_serve_ad returned no row');

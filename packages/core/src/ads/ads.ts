@@ -161,9 +161,16 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
       overshoot: deps.config.ads.impressionsOvershoot,
       campaigns: batch.campaigns,
       seen: batch.seen,
+      clicked: batch.clicked,
       more: batch.more,
     });
-    deps.metrics.serveStatements.inc({ outcome: result.outcome });
+    // Counts differed but a candidate whose state had not changed was served: 'served_resync'.
+    const moved = result.seen !== null && result.seen !== undefined;
+    deps.metrics.serveStatements.inc({
+      outcome: moved && result.outcome === 'served' ? 'served_resync' : result.outcome,
+    });
+    // Another process (or request) showed or clicked something for this client meanwhile.
+    if (moved) deps.profiles.resync(clientId, result.seen ?? [], result.clicked ?? []);
     deps.profiles.noteView({
       day: result.today,
       catalogVersion: Number(result.catalog),
@@ -195,8 +202,7 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
         all = true;
         break;
       case 'resync':
-        // Another process (or request) showed or clicked something for this client meanwhile.
-        deps.profiles.resync(clientId, result.seen ?? [], result.clicked ?? []);
+        // None of the candidates whose state had not changed could be served: rank again.
         break;
       case 'stale':
         // Ranked with an outdated day, catalog or profile: read what changed and rank again.
@@ -216,7 +222,7 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
 }
 
 /** One request's candidates for `adnova_serve_ad`, and the catalog entries they stand for. */
-export type ServingBatch = Pick<ServeRequest, 'campaigns' | 'seen' | 'more'> & {
+export type ServingBatch = Pick<ServeRequest, 'campaigns' | 'seen' | 'clicked' | 'more'> & {
   entries: Map<string, CatalogEntry>;
 };
 
@@ -244,10 +250,11 @@ export function rankForServing(
     if (!matchesTargeting(entry, client)) continue;
     const seen = client.seen.has(entry.id);
     if (seen ? entry.clicks >= entry.clicksLimit : entry.full) continue;
+    const clicked = seen && client.clicked.has(entry.id);
     const score = client.scores.get(entry.advertiserId) ?? 0;
     const values = stateValues(entry, prices.get(entry.id), score, clickEstimate);
-    const value = !seen ? values.unseen : client.clicked.has(entry.id) ? values.clicked : values.seen;
-    const ranked: Ranked = { entry, score, seen, value };
+    const value = !seen ? values.unseen : clicked ? values.clicked : values.seen;
+    const ranked: Ranked = { entry, score, seen, clicked, value };
     if (kept.length === limit) {
       more = true;
       if (!rankedBefore(ranked, kept[limit - 1] as Ranked)) continue;
@@ -260,12 +267,13 @@ export function rankForServing(
   return {
     campaigns: kept.map((c) => c.entry.id),
     seen: kept.map((c) => c.seen),
+    clicked: kept.map((c) => c.clicked),
     more,
     entries: new Map(kept.map((c) => [c.entry.id, c.entry])),
   };
 }
 
-type Ranked = { entry: CatalogEntry; score: number; seen: boolean; value: number };
+type Ranked = { entry: CatalogEntry; score: number; seen: boolean; clicked: boolean; value: number };
 
 /** Ranking order: higher value, then higher ML score, then earlier creation. */
 const rankedBefore = (a: Ranked, b: Ranked): boolean =>

@@ -79,6 +79,7 @@ async function world(n: number, clients = 1) {
     overshoot: 0,
     campaigns,
     seen: campaigns.map(() => false),
+    clicked: campaigns.map(() => false),
     more: false,
     ...over,
   });
@@ -128,14 +129,23 @@ test('what the process knows the client has seen and clicked is checked before a
   const { campaigns, clientId, request } = await world(2);
   const [a, b] = campaigns as [string, string];
   assert.equal((await serveAdRow(deps.database, request({ campaigns: [a, b] }))).served, a);
-  // The process forgets that A was shown: 'resync' with the truth, and nothing recorded.
-  const resync = await serveAdRow(deps.database, request({ campaigns: [b, a] }));
-  assert.deepEqual([resync.outcome, resync.served, resync.seen, resync.clicked], ['resync', null, [a], []]);
+  // The process does not know A was shown (another process showed it): A, ranked as unseen, is
+  // passed over, B served, and the client's campaigns come back.
+  const moved = await serveAdRow(deps.database, request({ campaigns: [a, b] }));
+  assert.deepEqual(
+    [moved.outcome, moved.served, moved.recorded, moved.seen, moved.clicked],
+    ['served', b, true, [a], []],
+  );
+  // A click it does not know of: A, ranked as seen and not clicked, is passed over; nothing else
+  // was sent, so 'resync', and nothing recorded.
   await recordClick(deps, a, clientId);
-  const clicked = await serveAdRow(deps.database, request({ campaigns: [a], seen: [true], seenCount: 1 }));
-  assert.deepEqual([clicked.outcome, clicked.clicked], ['resync', [a]]);
+  const clicked = await serveAdRow(
+    deps.database,
+    request({ campaigns: [a], seen: [true], clicked: [false], seenCount: 2 }),
+  );
+  assert.deepEqual([clicked.outcome, clicked.served, clicked.clicked], ['resync', null, [a]]);
   // Without the checks (a request refused twice already) outdated versions are not refused, and
-  // A, thought unseen, meets its clicks cap (1) in the record function: B is served.
+  // A, thought unseen, meets its clicks cap (1) in the record function: B is shown again.
   const unchecked = await serveAdRow(
     deps.database,
     request({
@@ -148,7 +158,7 @@ test('what the process knows the client has seen and clicked is checked before a
   );
   assert.deepEqual(
     [unchecked.outcome, unchecked.served, unchecked.recorded, unchecked.closed, unchecked.closed_why],
-    ['served', b, true, [a], ['clicks_cap']],
+    ['served', b, false, [a], ['clicks_cap']],
   );
   const counted = await deps.database.query(
     'SELECT count(*)::int AS n FROM impressions WHERE client_id = $1',
@@ -314,6 +324,10 @@ test('rankForServing sends the best servable candidates in the order of rankCand
   assert.deepEqual(
     all.seen,
     expected.map((c) => c.seen),
+  );
+  assert.deepEqual(
+    all.clicked,
+    expected.map((c) => c.clicked),
   );
   assert.equal(all.more, false);
   const batch = rankForServing(entries, client, prices, priorClickProbability, SERVE_BATCH);
