@@ -6,7 +6,7 @@
 
 import { parseArgs } from 'node:util';
 import { rankForServing, SERVE_BATCH } from '../src/ads/ads.ts';
-import { type CatalogEntry, matchingEntries } from '../src/ads/catalog.ts';
+import type { CatalogEntry } from '../src/ads/catalog.ts';
 import type { ShadowPrices } from '../src/ads/planner.ts';
 import { priorClickProbability } from '../src/ads/select-ad.ts';
 import { LOCATIONS, seededRandom } from '../src/workload/workload.ts';
@@ -54,13 +54,7 @@ function measure(label: string, withPrices: ReadonlyMap<string, ShadowPrices>): 
   let sink = 0;
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    const batch = rankForServing(
-      matchingEntries(entries, client),
-      client,
-      withPrices,
-      priorClickProbability,
-      SERVE_BATCH,
-    );
+    const batch = rankForServing(entries, client, withPrices, priorClickProbability, SERVE_BATCH);
     times[i] = performance.now() - start;
     sink += batch.campaigns.length;
   }

@@ -7,7 +7,7 @@ import { normalizeId } from '../shared/schema.ts';
 import { recordClickRow, type ServeRequest, serveAdRow } from './ads.repo.ts';
 import type { Ad } from './ads.schema.ts';
 import { findClientProfile } from './catalog.repo.ts';
-import { type CatalogEntry, matchesTargeting, matchingEntries } from './catalog.ts';
+import { type CatalogEntry, matchingEntries } from './catalog.ts';
 import { type ClientProfile, toClientProfile } from './client-profiles.ts';
 import type { ShadowPrices } from './planner.ts';
 import { type ClickEstimate, stateValues } from './select-ad.ts';
@@ -142,13 +142,7 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
     const clickEstimate = await deps.clickModel.get(deps.db);
     const prices = await deps.prices.get(deps.db, view.planVersion);
     // Even with no candidate the statement runs: it checks the day and catalog were current.
-    const batch = rankForServing(
-      matchingEntries(entries, profile),
-      profile,
-      prices,
-      clickEstimate,
-      all ? Infinity : SERVE_BATCH,
-    );
+    const batch = rankForServing(entries, profile, prices, clickEstimate, all ? Infinity : SERVE_BATCH);
 
     const strict = attempt < STRICT_ATTEMPTS;
     const result = await serveAdRow(deps.database, {
@@ -246,8 +240,7 @@ export function rankForServing(
   // kept one and cost one comparison).
   const kept: Ranked[] = [];
   let more = false;
-  for (const entry of entries) {
-    if (!matchesTargeting(entry, client)) continue;
+  for (const entry of matchingEntries(entries, client)) {
     const seen = client.seen.has(entry.id);
     if (seen ? entry.clicks >= entry.clicksLimit : entry.full) continue;
     const clicked = seen && client.clicked.has(entry.id);

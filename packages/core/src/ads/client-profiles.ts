@@ -49,6 +49,13 @@ export function scoreMap(scores: Record<string, number>): ReadonlyMap<string, nu
 
 const NONE: ReadonlySet<string> = new Set();
 
+/** `ids` with `id` added: in place, except the shared empty set, which is never written. */
+function withCampaign(ids: ReadonlySet<string>, id: string): ReadonlySet<string> {
+  if (ids === NONE) return new Set([id]);
+  (ids as Set<string>).add(id);
+  return ids;
+}
+
 /** A client's seen or clicked campaigns; one shared empty set for the many with none. */
 export function campaignSet(ids: readonly string[]): ReadonlySet<string> {
   return ids.length === 0 ? NONE : new Set(ids);
@@ -110,12 +117,11 @@ export function createClientProfiles(max: number): ClientProfiles {
     },
     noteSeen(clientId, campaignId) {
       const profile = cache?.get(clientId);
-      if (profile && !profile.seen.has(campaignId)) profile.seen = new Set(profile.seen).add(campaignId);
+      if (profile) profile.seen = withCampaign(profile.seen, campaignId);
     },
     noteClicked(clientId, campaignId) {
       const profile = cache?.get(clientId);
-      if (profile && !profile.clicked.has(campaignId))
-        profile.clicked = new Set(profile.clicked).add(campaignId);
+      if (profile) profile.clicked = withCampaign(profile.clicked, campaignId);
     },
     resync(clientId, seen, clicked) {
       const profile = cache?.get(clientId);
