@@ -1,18 +1,16 @@
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { type TestContext, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { FakeTelegram, said } from '../../bot/test/fake-telegram.ts';
 import { createTestDatabase, usingPostgres } from './helper.ts';
-import { freePort } from './server-process.ts';
+import { freePort, spawnServer } from './server-process.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? '';
 const BOUND_MS = 3000;
-const main = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
 type LogLine = {
   level: number;
@@ -34,24 +32,20 @@ type Cluster = {
 
 async function startCluster(t: TestContext, env: Record<string, string>): Promise<Cluster> {
   const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
+  const proc = spawnServer(
+    port,
+    {
       LOG_LEVEL: 'info',
       // Production: no per-request log lines.
       NODE_ENV: 'production',
       ADS_THROTTLE_HASH_SECRET: randomUUID() + randomUUID(),
       ADMIN_SESSION_SECRET: randomUUID() + randomUUID(),
-      HTTP_SHED_EVENT_LOOP_DELAY_MS: '0',
       SHUTDOWN_TIMEOUT_MS: String(BOUND_MS),
       ...env,
     },
     // Its own process group: the after hook kills the primary and every worker, whatever happened.
-    detached: true,
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+    { detached: true, stdout: 'pipe' },
+  );
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     proc.once('exit', (code, signal) => resolve({ code, signal })),
   );

@@ -20,12 +20,15 @@ export function freePort(): Promise<number> {
 export type ServerProcess = { base: string; proc: ChildProcess; stop(): Promise<void> };
 
 /**
- * Starts the real server (`src/main.ts`) as a child process on 127.0.0.1 and waits until it
- * answers `/livez`; used by multi-process tests and the benchmark.
+ * Spawns the real server (`src/main.ts`) on 127.0.0.1:`port` with test defaults under `env`;
+ * `detached` puts it in a process group of its own, `stdout: 'pipe'` keeps its log lines.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const proc = spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
+export function spawnServer(
+  port: number,
+  env: Record<string, string>,
+  options: { detached?: boolean; stdout?: 'ignore' | 'pipe' } = {},
+): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
     env: {
       ...process.env,
       PORT: String(port),
@@ -40,8 +43,18 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
       ADNOVA_WORKERS: '1',
       ...env,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    detached: options.detached ?? false,
+    stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
   });
+}
+
+/**
+ * Starts the real server (`src/main.ts`) as a child process on 127.0.0.1 and waits until it
+ * answers `/livez`; used by multi-process tests and the benchmark.
+ */
+export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+  const port = await freePort();
+  const proc = spawnServer(port, env);
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${port}`;
   const stop = async () => {

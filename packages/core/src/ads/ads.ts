@@ -223,7 +223,7 @@ export type ServingBatch = Pick<ServeRequest, 'campaigns' | 'seen' | 'clicked' |
 /**
  * Ranks the campaigns a client may be shown now for the serving statement, with what the process
  * knows of the client (profile, and the campaigns it has seen and clicked, which the statement
- * verifies): every campaign running today that matches its targeting and is servable in the
+ * verifies): every campaign running today that matches its targeting (`matchingEntries`) and is servable in the
  * client's state with it — not full for a new impression, not at its clicks cap for a showing
  * again — valued by `candidateValue`. The `limit` best are sent best first (value, then ML score,
  * then creation order), with whether more were left out. Pure; the CPU part of selection (see
