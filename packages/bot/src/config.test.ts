@@ -39,7 +39,7 @@ test('a full configuration, with Redis and the seed bot’s backend variable as 
   assert.deepEqual(config.backend, { url: 'http://backend:8080', apiToken: 's3cret' });
   assert.deepEqual(config.storage, {
     kind: 'redis',
-    url: 'redis://:secret@redis:6379/1',
+    redis: { mode: 'standalone', url: 'redis://:secret@redis:6379/1' },
     keyPrefix: 'adnova:bot:',
   });
   assert.equal(config.allowIdLogin, true);

@@ -1,11 +1,21 @@
+import {
+  describeRedis,
+  loadRedisConnection,
+  type RedisConnection,
+} from '@adnova/core/cache/redis-connection';
 /**
  * Whether this process talks to Telegram: only with a bot token from @BotFather. `apiRoot` is the
  * Bot API server (Telegram's, a self-hosted one, or a local fake in tests), without a trailing slash.
  */
 export type TelegramConfig = { kind: 'disabled' } | { kind: 'enabled'; token: string; apiRoot: string };
 
-/** Where sessions, dialog state and flood counters live: this process, or a shared Redis. */
-export type BotStorageConfig = { kind: 'memory' } | { kind: 'redis'; url: string; keyPrefix: string };
+/**
+ * Where sessions, dialog state and flood counters live: this process, or a shared Redis (one
+ * server, Sentinel or Cluster, read from the same variables as the platform's).
+ */
+export type BotStorageConfig =
+  | { kind: 'memory' }
+  | { kind: 'redis'; redis: RedisConnection; keyPrefix: string };
 
 export type BotConfig = {
   telegram: TelegramConfig;
@@ -92,9 +102,9 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
     url('AIOGRAM_BACKEND_URL', ['http:', 'https:']) ??
     DEFAULT_BACKEND_URL;
 
-  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
-  const storage: BotStorageConfig = redisUrl
-    ? { kind: 'redis', url: redisUrl, keyPrefix: text('BOT_REDIS_KEY_PREFIX') ?? 'adnova:bot:' }
+  const redis = loadRedisConnection(env, problems, url);
+  const storage: BotStorageConfig = redis
+    ? { kind: 'redis', redis, keyPrefix: text('BOT_REDIS_KEY_PREFIX') ?? 'adnova:bot:' }
     : { kind: 'memory' };
 
   const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
@@ -119,13 +129,8 @@ export function loadBotConfig(env: Env = process.env): BotConfig {
 
 /** One line naming what the bot uses, logged at start. */
 export function describeBot(config: BotConfig): string {
-  const redact = (raw: string) => {
-    const u = new URL(raw);
-    if (u.password) u.password = '***';
-    return u.toString().replace(/\/$/, '');
-  };
   const telegram = config.telegram.kind === 'enabled' ? config.telegram.apiRoot : 'disabled';
   const storage =
-    config.storage.kind === 'redis' ? `redis (${redact(config.storage.url)})` : 'memory (in-process)';
+    config.storage.kind === 'redis' ? describeRedis(config.storage.redis) : 'memory (in-process)';
   return `telegram=${telegram} backend=${config.backend.url} storage=${storage} id-login=${config.allowIdLogin ? 'on' : 'off'} bot-api-token=${config.backend.apiToken ? 'set' : 'unset'}`;
 }

@@ -232,6 +232,86 @@ describe('issue 5: roles, job queue and LLM configuration', () => {
     assert.doesNotMatch(line, /secret-key/);
   });
 
+  test('REDIS_SENTINELS selects Sentinel and REDIS_CLUSTER_NODES a cluster, for the cache and the queue', () => {
+    const sentinel = loadConfig({
+      REDIS_SENTINELS: 'sentinel-a:26379, sentinel-b ,[::1]:26380',
+      REDIS_SENTINEL_NAME: 'adnova',
+      REDIS_PASSWORD: 'primary-secret',
+      REDIS_SENTINEL_PASSWORD: 'sentinel-secret',
+      REDIS_DB: '2',
+    });
+    const expected = {
+      mode: 'sentinel',
+      sentinels: [
+        { host: 'sentinel-a', port: 26379 },
+        { host: 'sentinel-b', port: 26379 },
+        { host: '::1', port: 26380 },
+      ],
+      name: 'adnova',
+      password: 'primary-secret',
+      sentinelPassword: 'sentinel-secret',
+      db: 2,
+    };
+    assert.deepEqual(sentinel.cache, { kind: 'redis', redis: expected });
+    assert.equal(sentinel.queue.kind === 'bullmq' && sentinel.queue.keyPrefix, 'adnova:queue');
+    const line = describeBackends(sentinel);
+    assert.match(
+      line,
+      /cache=redis sentinel \(adnova via sentinel-a:26379,sentinel-b:26379,::1:26380, db 2\)/,
+    );
+    assert.doesNotMatch(line, /secret/);
+
+    const cluster = loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2' });
+    assert.deepEqual(cluster.cache, {
+      kind: 'redis',
+      redis: {
+        mode: 'cluster',
+        nodes: [
+          { host: '10.0.0.1', port: 7000 },
+          { host: '10.0.0.2', port: 6379 },
+        ],
+        password: undefined,
+      },
+    });
+    // BullMQ's scripts touch several keys of the queue: one hash slot on a cluster.
+    assert.equal(cluster.queue.kind === 'bullmq' && cluster.queue.keyPrefix, '{adnova:queue}');
+  });
+
+  test('conflicting or malformed Redis variables are all reported at once', () => {
+    const problems = problemsOf({
+      REDIS_URL: 'redis://127.0.0.1:6379/0',
+      REDIS_CLUSTER_NODES: '127.0.0.1:7000',
+    });
+    assert.ok(
+      problems.some((p) => /set only one of REDIS_URL, REDIS_SENTINELS, REDIS_CLUSTER_NODES/.test(p)),
+    );
+    const more = problemsOf({
+      REDIS_SENTINELS: 'a:26379,b:port,c:99999',
+      REDIS_DB: '16',
+    });
+    assert.ok(
+      more.some((p) =>
+        p.includes('REDIS_SENTINELS must be a comma-separated list of host:port, got "b:port"'),
+      ),
+    );
+    assert.ok(more.some((p) => p.includes('got "c:99999"')));
+    assert.ok(more.some((p) => p.includes('REDIS_DB must be a database number')));
+    const cluster = problemsOf({
+      REDIS_CLUSTER_NODES: '127.0.0.1:7000',
+      QUEUE_KEY_PREFIX: 'adnova:queue',
+      REDIS_DB: '1',
+    });
+    assert.ok(
+      cluster.some((p) => p.includes('QUEUE_KEY_PREFIX must contain a {hash tag} on a Redis Cluster')),
+    );
+    assert.ok(cluster.some((p) => p.includes('REDIS_DB must be 0 with REDIS_CLUSTER_NODES')));
+    assert.ok(
+      problemsOf({ REDIS_URL: 'redis://127.0.0.1:6379', REDIS_PASSWORD: 'x' }).some((p) =>
+        p.includes('put it in REDIS_URL'),
+      ),
+    );
+  });
+
   test('bad roles, a half-configured LLM and bad queue numbers are all reported at once', () => {
     const problems = problemsOf({
       ADNOVA_ROLES: 'api,bot',

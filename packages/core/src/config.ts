@@ -1,6 +1,12 @@
 import { availableParallelism } from 'node:os';
 import { isAbsolute, resolve } from 'node:path';
 import { isAdsThrottleError, loadThrottleConfig, type ThrottleConfig } from '@adnova/ads-throttle';
+import {
+  describeRedis,
+  loadRedisConnection,
+  type RedisConnection,
+  redactUrl,
+} from './cache/redis-connection.ts';
 
 /** Where the platform's data lives: embedded PGlite on disk, PGlite in memory, or real PostgreSQL. */
 export type DatabaseConfig =
@@ -25,8 +31,11 @@ export type DatabaseConfig =
       connectTimeoutMs?: number;
     };
 
-/** Shared cache and counters: in-process, or Redis when `REDIS_URL` is set. */
-export type CacheConfig = { kind: 'memory' } | { kind: 'redis'; url: string };
+/**
+ * Shared cache and counters: in-process, or Redis when `REDIS_URL`, `REDIS_SENTINELS` or
+ * `REDIS_CLUSTER_NODES` is set.
+ */
+export type CacheConfig = { kind: 'memory' } | { kind: 'redis'; redis: RedisConnection };
 
 /**
  * Where campaign images live (spec §7.1): files under `DATA_DIR/media`, served by the API at
@@ -84,7 +93,7 @@ export type QueueSettings = {
  * `jobs` table (in process; several processes on one PostgreSQL share it safely).
  */
 export type QueueConfig = QueueSettings &
-  ({ kind: 'database' } | { kind: 'bullmq'; url: string; keyPrefix: string });
+  ({ kind: 'database' } | { kind: 'bullmq'; redis: RedisConnection; keyPrefix: string });
 
 /**
  * Ad-text generation and moderation: an OpenAI-compatible chat-completions endpoint when
@@ -369,8 +378,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   // Migrations at start (default), or only by the deploy's one-shot migrator (`ADNOVA_ROLES=migrate`).
   const migrateOnStart = bool('DATABASE_MIGRATE', true);
 
-  const redisUrl = url('REDIS_URL', ['redis:', 'rediss:']);
-  const cache: CacheConfig = redisUrl ? { kind: 'redis', url: redisUrl } : { kind: 'memory' };
+  const redis = loadRedisConnection(env, problems, url);
+  const cache: CacheConfig = redis ? { kind: 'redis', redis } : { kind: 'memory' };
 
   const storage = loadStorage(env, problems, url, {
     dir: resolve(dataDir, 'media'),
@@ -385,8 +394,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     resultTtlSeconds: int('QUEUE_RESULT_TTL_SECONDS', 86_400, 60, 365 * 86_400),
     pollIntervalMs: int('QUEUE_POLL_INTERVAL_MS', 1000, 10, 60_000),
   };
-  const queue: QueueConfig = redisUrl
-    ? { kind: 'bullmq', url: redisUrl, keyPrefix: env.QUEUE_KEY_PREFIX || 'adnova:queue', ...queueSettings }
+  const queue: QueueConfig = redis
+    ? { kind: 'bullmq', redis, keyPrefix: queueKeyPrefix(env, redis, problems), ...queueSettings }
     : { kind: 'database', ...queueSettings };
   const llm = loadLlm(env, problems, url, int, cwd);
   const admin = loadAdmin(env, problems, int, appEnv, publicBaseUrl);
@@ -499,8 +508,7 @@ export function describeBackends(config: Config): string {
     config.database.kind === 'postgres'
       ? `postgres (${redactUrl(config.database.url)}, pool ${config.database.poolSize})`
       : `pglite (embedded, ${config.database.kind === 'pglite' ? config.database.dataDir : 'in memory'}${config.database.thread === false ? '' : ', on its own thread'})`;
-  const cache =
-    config.cache.kind === 'redis' ? `redis (${redactUrl(config.cache.url)})` : 'memory (in-process)';
+  const cache = config.cache.kind === 'redis' ? describeRedis(config.cache.redis) : 'memory (in-process)';
   const throttle = config.throttle.enabled ? `on (${config.cache.kind} counters)` : 'off';
   const storage =
     config.storage.kind === 's3'
@@ -508,7 +516,7 @@ export function describeBackends(config: Config): string {
       : `disk (${config.storage.dir}, served at ${config.storage.publicBaseUrl})`;
   const queue =
     config.queue.kind === 'bullmq'
-      ? `bullmq (${redactUrl(config.queue.url)}, prefix ${config.queue.keyPrefix})`
+      ? `bullmq (${describeRedis(config.queue.redis)}, prefix ${config.queue.keyPrefix})`
       : 'database (jobs table, in-process runner)';
   const llm =
     config.llm.kind === 'openai'
@@ -645,12 +653,18 @@ function loadStorage(
   };
 }
 
-function redactUrl(raw: string): string {
-  try {
-    const u = new URL(raw);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<invalid url>';
-  }
+/**
+ * `QUEUE_KEY_PREFIX` (default `adnova:queue`, or `{adnova:queue}` on a Redis Cluster). BullMQ's
+ * scripts touch several keys of a queue at once, so on a cluster the prefix must be one hash tag.
+ */
+function queueKeyPrefix(
+  env: Record<string, string | undefined>,
+  redis: RedisConnection,
+  problems: string[],
+): string {
+  const cluster = redis.mode === 'cluster';
+  const prefix = env.QUEUE_KEY_PREFIX || (cluster ? '{adnova:queue}' : 'adnova:queue');
+  if (cluster && !/\{[^}]+\}/.test(prefix))
+    problems.push(`QUEUE_KEY_PREFIX must contain a {hash tag} on a Redis Cluster, got "${prefix}"`);
+  return prefix;
 }

@@ -1,6 +1,6 @@
+import type { RedisClient } from '@adnova/core/cache/redis-connection';
 import { limit } from '@grammyjs/ratelimiter';
 import type { Context, NextFunction } from 'grammy';
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { BotConfig } from '../config.ts';
 import { catalogues, pickLanguage } from '../i18n/i18n.ts';
@@ -23,11 +23,11 @@ export async function privateChatsOnly(ctx: Context, next: NextFunction): Promis
  */
 export function floodGuard(
   config: BotConfig['rateLimit'],
-  redis: Redis | undefined,
+  redis: RedisClient | undefined,
   keyPrefix: string,
   log: Logger,
 ) {
-  return limit<Context, Redis>({
+  return limit<Context, RedisClient>({
     timeFrame: config.windowMs,
     limit: config.limit,
     storageClient: redis ?? 'MEMORY_STORE',

@@ -1,5 +1,5 @@
+import { createRedisClient, type RedisClient } from '@adnova/core/cache/redis-connection';
 import type { StorageAdapter } from 'grammy';
-import { Redis } from 'ioredis';
 import type { BotStorageConfig } from '../config.ts';
 
 /**
@@ -12,7 +12,7 @@ export type BotStore = {
   /** A grammY storage adapter over one namespace of keys. */
   adapter<T>(namespace: string, ttlSeconds: number): StorageAdapter<T>;
   /** The Redis connection (flood counters share it), when the store is Redis. */
-  readonly redis: Redis | undefined;
+  readonly redis: RedisClient | undefined;
   close(): Promise<void>;
 };
 
@@ -20,7 +20,7 @@ export type BotStore = {
 export function createStore(config: BotStorageConfig, now: () => number = Date.now): BotStore {
   return config.kind === 'redis'
     ? createRedisStore(
-        new Redis(config.url, { maxRetriesPerRequest: 2, lazyConnect: false }),
+        createRedisClient(config.redis, { maxRetriesPerRequest: 2, lazyConnect: false }),
         config.keyPrefix,
       )
     : createMemoryStore(now);
@@ -58,7 +58,7 @@ export function createMemoryStore(now: () => number = Date.now): BotStore {
 }
 
 /** A Redis store; `owned` connections are closed with the store. */
-export function createRedisStore(redis: Redis, keyPrefix: string, owned = true): BotStore {
+export function createRedisStore(redis: RedisClient, keyPrefix: string, owned = true): BotStore {
   return {
     kind: 'redis',
     redis,

@@ -36,4 +36,8 @@ function cacheContract(name: string, make: (now: () => number) => Cache, skip: s
 }
 
 cacheContract('memory', (now) => createMemoryCache(now), false);
-cacheContract('redis', () => createRedisCache(REDIS_URL), REDIS_URL ? false : REDIS_SKIP);
+cacheContract(
+  'redis',
+  () => createRedisCache({ mode: 'standalone', url: REDIS_URL }),
+  REDIS_URL ? false : REDIS_SKIP,
+);

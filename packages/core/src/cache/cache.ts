@@ -1,5 +1,5 @@
-import { Redis } from 'ioredis';
 import type { CacheConfig } from '../config.ts';
+import { createRedisClient, type RedisClient, type RedisConnection } from './redis-connection.ts';
 
 /** A small key-value cache with TTLs, shared by every process when it is Redis. */
 export type Cache = {
@@ -13,7 +13,7 @@ export type Cache = {
    */
   incr(key: string, ttlSeconds: number): Promise<number>;
   /** The Redis client when the cache is Redis, for libraries that need one (ads-throttle). */
-  redis?: Redis;
+  redis?: RedisClient;
   close(): Promise<void>;
 };
 
@@ -65,8 +65,12 @@ const INCR_WITH_TTL = `local n = redis.call('INCR', KEYS[1])
 if n == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return n`;
 
-export function createRedisCache(url: string): Cache {
-  const redis = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 2, enableOfflineQueue: true });
+export function createRedisCache(connection: RedisConnection): Cache {
+  const redis = createRedisClient(connection, {
+    lazyConnect: false,
+    maxRetriesPerRequest: 2,
+    enableOfflineQueue: true,
+  });
   // Connection errors surface on the commands that fail (and in /health), not as crashes.
   redis.on('error', () => {});
   return {
@@ -92,5 +96,5 @@ export function createRedisCache(url: string): Cache {
 }
 
 export function createCache(config: CacheConfig): Cache {
-  return config.kind === 'redis' ? createRedisCache(config.url) : createMemoryCache();
+  return config.kind === 'redis' ? createRedisCache(config.redis) : createMemoryCache();
 }

@@ -1,6 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { DelayedError, type Job, type JobState, Queue, UnrecoverableError, Worker } from 'bullmq';
+import {
+  type ConnectionOptions,
+  DelayedError,
+  type Job,
+  type JobState,
+  Queue,
+  UnrecoverableError,
+  Worker,
+} from 'bullmq';
 import type { Logger } from 'pino';
+import { createRedisClient, type RedisClient, redisOptions } from '../cache/redis-connection.ts';
 import type { QueueConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import {
@@ -69,9 +78,22 @@ function toJobInfo(state: JobState | 'unknown', job: Job): JobInfo | undefined {
  * `resultTtlSeconds` (BullMQ evicts them lazily, when later jobs finish, so possibly longer).
  */
 export function createBullmqQueue(config: QueueConfig & { kind: 'bullmq' }, log: Logger): JobQueue {
+  // BullMQ opens its own connections from options; a cluster it must be handed as a client, and
+  // closing the queue leaves a handed client open, so those are closed here.
+  const clusterClients: RedisClient[] = [];
+  const connection = (extra: {
+    enableOfflineQueue?: boolean;
+    maxRetriesPerRequest?: null;
+  }): ConnectionOptions => {
+    // ioredis's options, which BullMQ's own declaration of them does not name one for one.
+    if (config.redis.mode !== 'cluster') return redisOptions(config.redis, extra) as ConnectionOptions;
+    const client = createRedisClient(config.redis, extra);
+    clusterClients.push(client);
+    return client;
+  };
   // Enqueueing from an HTTP request must fail fast while Redis is down, not queue in memory.
   const queue = new Queue(QUEUE_NAME, {
-    connection: { url: config.url, enableOfflineQueue: false },
+    connection: connection({ enableOfflineQueue: false }),
     prefix: config.keyPrefix,
   });
   queue.on('error', (error) => log.warn({ err: error }, 'job queue: Redis error'));
@@ -147,7 +169,12 @@ export function createBullmqQueue(config: QueueConfig & { kind: 'bullmq' }, log:
             interruptible.delete(controller);
           }
         },
-        { connection: { url: config.url }, prefix: config.keyPrefix, concurrency: config.concurrency },
+        {
+          // A worker's blocking reads wait as long as they need (BullMQ requires it).
+          connection: connection({ maxRetriesPerRequest: null }),
+          prefix: config.keyPrefix,
+          concurrency: config.concurrency,
+        },
       );
       worker.on('error', (error) => log.error({ err: error }, 'job worker: Redis error'));
       worker.on('failed', (job, error) => {
@@ -197,6 +224,7 @@ export function createBullmqQueue(config: QueueConfig & { kind: 'bullmq' }, log:
         // Not awaited: BullMQ's disconnect first waits for a client that may never connect.
         for (const closing of [worker?.disconnect(), queue.disconnect()]) closing?.catch(() => {});
       }
+      for (const client of clusterClients) client.disconnect();
     },
   };
 }

@@ -77,7 +77,10 @@ const variants: { name: string; skip: string | false; open(): Promise<Store> }[]
       const queues: JobQueue[] = [];
       return {
         make() {
-          const queue = createBullmqQueue({ kind: 'bullmq', url: REDIS_URL, keyPrefix, ...settings }, log);
+          const queue = createBullmqQueue(
+            { kind: 'bullmq', redis: { mode: 'standalone', url: REDIS_URL }, keyPrefix, ...settings },
+            log,
+          );
           queues.push(queue);
           return queue;
         },

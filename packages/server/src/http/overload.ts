@@ -1,4 +1,5 @@
 import { getHeapStatistics } from 'node:v8';
+import type { RedisClient } from '@adnova/core/cache/redis-connection';
 import type { Config } from '@adnova/core/config';
 import { AppError } from '@adnova/core/errors';
 import type { Metrics } from '@adnova/core/metrics/metrics';
@@ -6,7 +7,6 @@ import rateLimit from '@fastify/rate-limit';
 import underPressure from '@fastify/under-pressure';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Redis } from 'ioredis';
 
 /**
  * Routes that answer whatever the load: orchestrators and Prometheus must still see a busy
@@ -41,7 +41,7 @@ export const overloadPlugin = fp(
       metrics,
       redis,
       keyPrefix,
-    }: { config: Config['http']; metrics: Metrics; redis: Redis | undefined; keyPrefix: string },
+    }: { config: Config['http']; metrics: Metrics; redis: RedisClient | undefined; keyPrefix: string },
   ) => {
     const { shed } = config;
     await app.register(underPressure, {
