@@ -123,10 +123,11 @@ function runFile(file) {
       const summary = `${found.pass ?? 0} passed, ${found.fail ?? 0} failed, ${found.skipped ?? 0} skipped`;
       if (ok) {
         console.log(`\x1b[32m✔\x1b[0m ${file}: ${summary} (${seconds} s)`);
-        // Skips are announced loudly, with their reasons.
-        const skips = output.split('\n').filter((line) => line.includes('# SKIP'));
+        // Skips are announced loudly, with their reasons; what a test reports with
+        // `t.diagnostic('report: …')` (e.g. a failover's counts) is shown too.
+        const shown = output.split('\n').filter((line) => line.includes('# SKIP') || /ℹ report: /.test(line));
         if (verbose) process.stdout.write(output);
-        else if (skips.length > 0) console.log(skips.join('\n'));
+        else if (shown.length > 0) console.log(shown.join('\n'));
       } else {
         const why = timedOut
           ? `stopped after ${fileTimeout / 1000} s (TEST_FILE_TIMEOUT_MS)`

@@ -1,0 +1,190 @@
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+
+/**
+ * Real Redis topologies for the tests of issue 15, started from Debian's `redis-server` and
+ * `redis-sentinel` on loopback ports and stopped by the returned `stop()`.
+ */
+
+const onPath = (program: string) => spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
+
+/** Why the Sentinel tests cannot run here, or false when they can. */
+export const SENTINEL_SKIP: string | false =
+  onPath('redis-server') && onPath('redis-sentinel')
+    ? false
+    : 'redis-server and redis-sentinel not installed (Debian: apt-get install redis-server redis-sentinel): Sentinel tests skipped';
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export type RedisProcess = {
+  port: number;
+  /** Ends the process with `signal` (SIGKILL = a crash) and waits for it to exit. */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+};
+
+/** Runs `program` with `args` (it must listen on `port`) until it answers PING. */
+async function startRedisProcess(program: string, args: string[], port: number): Promise<RedisProcess> {
+  const proc: ChildProcess = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  proc.stderr?.on('data', (chunk) => {
+    stderr += chunk;
+  });
+  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
+  const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
+    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
+    await exited;
+  };
+  const probe = new Redis({
+    port,
+    host: '127.0.0.1',
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  probe.on('error', () => {});
+  try {
+    for (let i = 0; i < 100; i++) {
+      if (proc.exitCode !== null) break;
+      try {
+        if (probe.status !== 'ready') await probe.connect();
+        if ((await probe.ping()) === 'PONG') return { port, kill };
+      } catch {
+        probe.disconnect();
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } finally {
+    probe.disconnect();
+  }
+  await kill('SIGKILL');
+  throw new Error(`${program} on port ${port} did not start: ${stderr.slice(-500)}`);
+}
+
+export type SentinelGroup = {
+  /** `REDIS_SENTINELS` for the API: the three sentinels' host:port list. */
+  sentinels: string;
+  name: string;
+  primary: RedisProcess;
+  replica: RedisProcess;
+  /** The port of the primary the sentinels name now. */
+  primaryPort(): Promise<number>;
+  stop(): Promise<void>;
+};
+
+/**
+ * A primary, one replica and three sentinels watching them (quorum 2). The sentinels call the
+ * primary down after `downAfterMs` without an answer and then promote the replica. Resolves once
+ * every sentinel knows the replica and the other two sentinels, so a failover can start at once.
+ */
+export async function startSentinelGroup(name = 'adnova', downAfterMs = 1000): Promise<SentinelGroup> {
+  const dir = await mkdtemp(join(tmpdir(), 'adnova-sentinel-'));
+  const started: RedisProcess[] = [];
+  const stop = async () => {
+    await Promise.all(started.map((p) => p.kill('SIGKILL')));
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const server = (port: number, extra: string[] = []) =>
+      startRedisProcess(
+        'redis-server',
+        [
+          '--port',
+          String(port),
+          '--bind',
+          '127.0.0.1',
+          '--save',
+          '',
+          '--appendonly',
+          'no',
+          '--dir',
+          dir,
+          ...extra,
+        ],
+        port,
+      ).then((p) => {
+        started.push(p);
+        return p;
+      });
+    const primary = await server(await freePort());
+    const replica = await server(await freePort(), ['--replicaof', '127.0.0.1', String(primary.port)]);
+
+    const sentinelPorts = [await freePort(), await freePort(), await freePort()];
+    await Promise.all(
+      sentinelPorts.map(async (port) => {
+        // A sentinel rewrites its own file (what it learns of the group): one each.
+        const file = join(dir, `sentinel-${port}.conf`);
+        await writeFile(
+          file,
+          [
+            `port ${port}`,
+            'bind 127.0.0.1',
+            `dir ${dir}`,
+            `sentinel monitor ${name} 127.0.0.1 ${primary.port} 2`,
+            `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
+            `sentinel failover-timeout ${name} 10000`,
+            `sentinel parallel-syncs ${name} 1`,
+            '',
+          ].join('\n'),
+        );
+        started.push(await startRedisProcess('redis-sentinel', [file], port));
+      }),
+    );
+
+    const ask = async (port: number, ...args: string[]) => {
+      const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
+      client.on('error', () => {});
+      try {
+        return await client.call('SENTINEL', ...args);
+      } finally {
+        client.disconnect();
+      }
+    };
+    const deadline = Date.now() + 30_000;
+    for (const port of sentinelPorts) {
+      for (;;) {
+        const replicas = (await ask(port, 'replicas', name)) as unknown[];
+        const peers = (await ask(port, 'sentinels', name)) as unknown[];
+        if (replicas.length === 1 && peers.length === 2) break;
+        if (Date.now() > deadline)
+          throw new Error(`sentinel ${port} sees ${replicas.length} replicas, ${peers.length} peers`);
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    return {
+      sentinels: sentinelPorts.map((port) => `127.0.0.1:${port}`).join(','),
+      name,
+      primary,
+      replica,
+      async primaryPort() {
+        for (const port of sentinelPorts) {
+          try {
+            const [, primaryPort] = (await ask(port, 'get-master-addr-by-name', name)) as [string, string];
+            return Number(primaryPort);
+          } catch {
+            // this sentinel is not answering; ask the next
+          }
+        }
+        throw new Error('no sentinel answered');
+      },
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
