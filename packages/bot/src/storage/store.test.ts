@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
+import type { RedisConnection } from '@adnova/core/cache/redis-connection';
 import { Redis } from 'ioredis';
-import { type BotStore, createMemoryStore, createRedisStore } from './store.ts';
+import { SENTINEL_SKIP, type SentinelGroup, startSentinelGroup } from '../../../core/test/redis-sentinel.ts';
+import { type BotStore, createMemoryStore, createRedisStore, createStore } from './store.ts';
 
 const redisUrl = process.env.REDIS_URL;
 
@@ -81,3 +83,70 @@ storeContract(
   },
   redisUrl ? false : 'needs Redis (REDIS_URL)',
 );
+
+// Sessions behind Redis Sentinel (issue 15): the contract, then a primary crash under a live store.
+const sentinelSkip =
+  SENTINEL_SKIP || (redisUrl ? false : 'needs Redis (REDIS_URL): Sentinel variant skipped');
+let group: Promise<SentinelGroup> | undefined;
+const sentinelGroup = () => {
+  group ??= startSentinelGroup();
+  return group;
+};
+after(async () => (await group)?.stop());
+const sentinelStore = async (prefix: string) => {
+  const g = await sentinelGroup();
+  const redis: RedisConnection = {
+    mode: 'sentinel',
+    sentinels: g.sentinels.split(',').map((s) => ({ host: '127.0.0.1', port: Number(s.split(':')[1]) })),
+    name: g.name,
+    db: 0,
+  };
+  return createStore({ kind: 'redis', redis, keyPrefix: prefix });
+};
+
+storeContract(
+  'Redis Sentinel',
+  async () => {
+    const prefix = `adnova:test:bot-store:${randomUUID()}:`;
+    const store = await sentinelStore(prefix);
+    return {
+      store,
+      async expire(key: string) {
+        const redis = store.redis;
+        assert.ok(redis);
+        assert.ok((await redis.ttl(`${prefix}${key}`)) > 0);
+        await redis.pexpire(`${prefix}${key}`, 1);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+    };
+  },
+  sentinelSkip,
+);
+
+test('Redis Sentinel bot store: sessions are written and read on the promoted replica after a crash', {
+  skip: sentinelSkip,
+  timeout: 60_000,
+}, async () => {
+  const store = await sentinelStore(`adnova:test:bot-store:${randomUUID()}:`);
+  try {
+    const sessions = store.adapter<{ language: string }>('session', 600);
+    await sessions.write('1', { language: 'ru' });
+    const g = await sentinelGroup();
+    await g.primary.kill('SIGKILL');
+    const deadline = Date.now() + 45_000;
+    for (;;) {
+      try {
+        await sessions.write('2', { language: 'en' });
+        if ((await g.primaryPort()) === g.replica.port) break;
+      } catch {
+        // the store's commands fail until the sentinels promote the replica
+      }
+      assert.ok(Date.now() < deadline, 'no write succeeded on the promoted replica within 45 s');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.deepEqual(await sessions.read('2'), { language: 'en' });
+    assert.equal(await g.primaryPort(), g.replica.port);
+  } finally {
+    await store.close();
+  }
+});
