@@ -169,3 +169,74 @@ test('the README lists every published port', () => {
     }
   }
 });
+
+/**
+ * `docker compose -f compose.yaml -f <overlay>` as Compose merges them for what these files use:
+ * mappings (environment, depends_on, healthcheck) merge key by key, lists and scalars (command,
+ * volumes here) of the overlay replace the base's, new services and volumes are added.
+ */
+function mergeCompose(base: Compose, overlay: Compose): Compose {
+  const merge = (a: unknown, b: unknown): unknown => {
+    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+      const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+      for (const [key, value] of Object.entries(b)) out[key] = merge(out[key], value);
+      return out;
+    }
+    return b === undefined ? a : b;
+  };
+  return merge(base, overlay) as Compose;
+}
+
+const sentinelOverlay = parse(read('compose.sentinel.yaml'), { merge: true }) as Compose;
+const withSentinel = mergeCompose(compose, sentinelOverlay);
+
+test('compose.sentinel.yaml: valid alone and merged, and every Redis client finds the primary through 3 sentinels', async () => {
+  const validate = composeValidator();
+  assert.ok(validate(sentinelOverlay), JSON.stringify(validate.errors, null, 2));
+  assert.ok(validate(withSentinel), JSON.stringify(validate.errors, null, 2));
+  const merged = withSentinel.services;
+
+  // The sentinels' own file: the group they watch is the one the clients ask for, with a quorum
+  // that a single sentinel cannot reach alone.
+  const conf = read('deploy/redis/sentinel.conf');
+  const monitor = /^sentinel monitor (\S+) (\S+) (\d+) (\d+)$/m.exec(conf);
+  assert.ok(monitor, 'sentinel.conf monitors a primary');
+  const [, groupName, primaryHost, primaryPort, quorum] = monitor;
+  assert.equal(primaryHost, 'redis');
+  assert.equal(primaryPort, '6379');
+  const sentinels = Object.keys(merged).filter((name) => /^sentinel-\d$/.test(name));
+  assert.equal(sentinels.length, 3);
+  assert.ok(Number(quorum) > 1 && Number(quorum) <= sentinels.length, `quorum ${quorum}`);
+  assert.match(((merged['redis-replica']?.command ?? []) as string[]).join(' '), /--replicaof redis 6379/);
+
+  // What the API, worker and bot load from their env file plus the overlay's environment.
+  const { loadConfig } = await import('../../packages/core/src/config.ts');
+  const fileEnv = Object.fromEntries(
+    read('deploy/env/adnova.env.example')
+      .split('\n')
+      .filter((line) => /^[A-Z_]+=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
+  );
+  for (const name of ['api', 'worker', 'bot']) {
+    const service = merged[name];
+    assert.ok(service, name);
+    for (const sentinel of sentinels)
+      assert.equal(service.depends_on?.[sentinel]?.condition, 'service_healthy', `${name} → ${sentinel}`);
+    const config = loadConfig({ ...fileEnv, ...service.environment });
+    assert.equal(config.cache.kind === 'redis' && config.cache.redis.mode, 'sentinel', name);
+    const redis = config.cache.kind === 'redis' ? config.cache.redis : undefined;
+    assert.equal(redis?.mode === 'sentinel' && redis.name, groupName, name);
+    assert.deepEqual(
+      redis?.mode === 'sentinel' && redis.sentinels.map((s) => s.host),
+      sentinels,
+      `${name} asks every sentinel`,
+    );
+  }
+  // Every dependency in the merged stack still waits for a health check.
+  for (const [name, service] of Object.entries(merged))
+    for (const [dependency, { condition }] of Object.entries(service.depends_on ?? {}))
+      if (!['migrate', 'minio-init'].includes(dependency)) {
+        assert.equal(condition, 'service_healthy', `${name} → ${dependency}`);
+        assert.ok(merged[dependency]?.healthcheck?.test, `${dependency} has a health check`);
+      }
+});
