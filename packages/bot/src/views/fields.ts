@@ -1,12 +1,16 @@
+import {
+  CAMPAIGN_BOUNDS,
+  FROZEN_FIELDS as CAMPAIGN_FROZEN_FIELDS,
+  type CampaignRule,
+  campaignRuleIssues,
+  MAX_AD_TEXT,
+  MAX_LOCATION,
+} from '@adnova/core/campaigns/campaign-rules';
 import type { Campaign, CampaignCreate, CampaignUpdate, Targeting } from '../api/adnova-api.ts';
 import { escapeHtml, formatCount, formatMoney, truncate } from '../format.ts';
 import type { Lang, Messages } from '../i18n/i18n.ts';
 
 /** Bounds the API enforces (spec §2, §4.3); checking them here turns a 400 into a precise prompt. */
-const MAX_SAFE = Number.MAX_SAFE_INTEGER;
-const MAX_DAY = 2_147_483_647;
-const MAX_TEXT = 10_000;
-const MAX_LOCATION = 1000;
 
 export type Gender = NonNullable<Targeting['gender']>;
 export const GENDERS: readonly Gender[] = ['ALL', 'FEMALE', 'MALE'];
@@ -47,12 +51,7 @@ export const FIELDS: readonly FieldKey[] = [
 /** Targeting fields: "no restriction" (null) is a valid answer. */
 export const OPTIONAL_FIELDS: ReadonlySet<FieldKey> = new Set(['gender', 'age_from', 'age_to', 'location']);
 /** Fields that cannot change once the campaign has started (spec §3.9). */
-export const FROZEN_FIELDS: ReadonlySet<FieldKey> = new Set([
-  'impressions_limit',
-  'clicks_limit',
-  'start_date',
-  'end_date',
-]);
+export const FROZEN_FIELDS: ReadonlySet<FieldKey> = new Set(CAMPAIGN_FROZEN_FIELDS);
 
 export const isFieldKey = (value: string): value is FieldKey => (FIELDS as readonly string[]).includes(value);
 
@@ -117,58 +116,49 @@ export function parseField(
   switch (field) {
     case 'ad_title':
     case 'ad_text':
-      return nonEmpty(text, m, MAX_TEXT);
+      return nonEmpty(text, m, MAX_AD_TEXT);
     case 'location':
       return nonEmpty(text, m, MAX_LOCATION);
     case 'gender':
       return gender(text, m);
-    case 'impressions_limit': {
-      const parsed = wholeNumber(text, m, 0, MAX_SAFE);
-      if (parsed.ok && draft.clicks_limit !== undefined && parsed.value < draft.clicks_limit) {
-        return fail(m.validation.impressionsUnderClicks(draft.clicks_limit));
-      }
-      return parsed;
-    }
-    case 'clicks_limit': {
-      const parsed = wholeNumber(text, m, 0, MAX_SAFE);
-      if (parsed.ok && draft.impressions_limit !== undefined && parsed.value > draft.impressions_limit) {
-        return fail(m.validation.clicksOverImpressions(draft.impressions_limit));
-      }
-      return parsed;
-    }
     case 'cost_per_impression':
     case 'cost_per_click':
       return decimal(text, m);
-    case 'start_date': {
-      const parsed = wholeNumber(text, m, 0, MAX_DAY);
-      if (!parsed.ok) return parsed;
-      if (parsed.value < today) return fail(m.validation.startBeforeToday(today));
-      if (draft.end_date !== undefined && parsed.value > draft.end_date) {
-        return fail(m.validation.startAfterEnd(draft.end_date));
-      }
-      return parsed;
-    }
-    case 'end_date': {
-      const parsed = wholeNumber(text, m, 0, MAX_DAY);
-      if (parsed.ok && draft.start_date !== undefined && parsed.value < draft.start_date) {
-        return fail(m.validation.endBeforeStart(draft.start_date));
-      }
-      return parsed;
-    }
-    case 'age_from': {
-      const parsed = wholeNumber(text, m, 0, 100);
-      if (parsed.ok && draft.age_to != null && parsed.value > draft.age_to) {
-        return fail(m.validation.ageFromOverTo(draft.age_to));
-      }
-      return parsed;
-    }
-    case 'age_to': {
-      const parsed = wholeNumber(text, m, 0, 100);
-      if (parsed.ok && draft.age_from != null && parsed.value < draft.age_from) {
-        return fail(m.validation.ageOrder(draft.age_from));
-      }
-      return parsed;
-    }
+  }
+  const { min, max } = CAMPAIGN_BOUNDS[field];
+  const parsed = wholeNumber(text, m, min, max);
+  if (!parsed.ok) return parsed;
+  // The API's cross-field rules, on the draft with this answer: only those this answer takes part in.
+  const issues = campaignRuleIssues(
+    { ...draft, [field]: parsed.value },
+    field === 'start_date' ? today : undefined,
+  ).filter((issue) => issue.fields.includes(field));
+  const issue = issues.find((i) => i.rule === 'start_before_today') ?? issues[0];
+  if (!issue) return parsed;
+  return fail(ruleMessage(issue.rule, field, ctx, m));
+}
+
+/** The bot's words for a broken rule, told from the side of the field just answered. */
+function ruleMessage(
+  rule: CampaignRule,
+  field: FieldKey,
+  { draft, today }: FieldContext,
+  m: Messages,
+): string {
+  const v = m.validation;
+  switch (rule) {
+    case 'clicks_over_impressions':
+      return field === 'impressions_limit'
+        ? v.impressionsUnderClicks(draft.clicks_limit ?? 0)
+        : v.clicksOverImpressions(draft.impressions_limit ?? 0);
+    case 'start_after_end':
+      return field === 'start_date'
+        ? v.startAfterEnd(draft.end_date ?? 0)
+        : v.endBeforeStart(draft.start_date ?? 0);
+    case 'start_before_today':
+      return v.startBeforeToday(today);
+    case 'age_from_over_to':
+      return field === 'age_from' ? v.ageFromOverTo(draft.age_to ?? 0) : v.ageOrder(draft.age_from ?? 0);
   }
 }
 

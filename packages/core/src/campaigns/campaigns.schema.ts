@@ -1,17 +1,21 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { MAX_MONEY } from '../shared/money.ts';
-import { MAX_INT32, MAX_SAFE, MAX_TEXT, NonEmptyString, Nullable, refTo, Uuid } from '../shared/schema.ts';
+import { MAX_INT32, NonEmptyString, Nullable, refTo, Uuid } from '../shared/schema.ts';
+import { CAMPAIGN_BOUNDS as B, MAX_AD_TEXT, MAX_LOCATION } from './campaign-rules.ts';
 
-const Age = Type.Integer({ minimum: 0, maximum: 100 });
-const Day = Type.Integer({ minimum: 0, maximum: MAX_INT32, description: 'A simulated day number.' });
-const Limit = Type.Integer({ minimum: 0, maximum: MAX_SAFE });
+const Age = Type.Integer({ minimum: B.age_from.min, maximum: B.age_from.max });
+const Day = Type.Integer({
+  minimum: B.start_date.min,
+  maximum: B.start_date.max,
+  description: 'A simulated day number.',
+});
+const Limit = Type.Integer({ minimum: B.impressions_limit.min, maximum: B.impressions_limit.max });
 const Cost = Type.Number({
-  minimum: 0,
-  maximum: MAX_MONEY,
+  minimum: B.cost_per_impression.min,
+  maximum: B.cost_per_impression.max,
   // The bot's generated client carries this description: change it with `npm run generate:api -w @adnova/bot`.
   description: 'Money, exact to 9 decimal places in statistics.',
 });
-const AdText = NonEmptyString({ maxLength: MAX_TEXT });
+const AdText = NonEmptyString({ maxLength: MAX_AD_TEXT });
 
 export const TargetGenderSchema = Type.Union([
   Type.Literal('MALE'),
@@ -24,7 +28,7 @@ export const TargetingInput = Type.Object(
     gender: Type.Optional(Nullable(TargetGenderSchema)),
     age_from: Type.Optional(Nullable(Age)),
     age_to: Type.Optional(Nullable(Age)),
-    location: Type.Optional(Nullable(NonEmptyString({ maxLength: 1000 }))),
+    location: Type.Optional(Nullable(NonEmptyString({ maxLength: MAX_LOCATION }))),
   },
   { description: 'Every property optional; absent or null means "anyone".' },
 );
@@ -44,8 +48,8 @@ export type Targeting = Static<typeof TargetingSchema>;
 const campaignFields = {
   impressions_limit: Limit,
   clicks_limit: Type.Integer({
-    minimum: 0,
-    maximum: MAX_SAFE,
+    minimum: B.clicks_limit.min,
+    maximum: B.clicks_limit.max,
     description:
       'At most impressions_limit. Once this many clicks are recorded the ad is no longer served (a campaign with 0 is never served).',
   }),

@@ -4,9 +4,10 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, forbidden, invalidField, notFound } from '../errors.ts';
-import { decimalToNumber, MAX_MONEY, moneyToDecimal } from '../shared/money.ts';
+import { decimalToNumber, moneyToDecimal } from '../shared/money.ts';
 import { normalizeId } from '../shared/schema.ts';
 import { discardObject, objectUrl } from '../storage/storage.ts';
+import { CAMPAIGN_BOUNDS, campaignRuleIssues, frozenFieldsChanged } from './campaign-rules.ts';
 import {
   type CampaignRow,
   type CampaignValues,
@@ -66,46 +67,38 @@ function targetingColumns(targeting: TargetingInput | null | undefined) {
   };
 }
 
-type Checked = Pick<
-  CampaignValues,
-  'impressionsLimit' | 'clicksLimit' | 'startDate' | 'endDate' | 'targetAgeFrom' | 'targetAgeTo'
->;
-
 /**
- * Prices are finite, >= 0 and at most `MAX_MONEY` (spec §1.6, §4.3). The API's schema refuses them
+ * Prices are finite and within their bounds (spec §1.6, §4.3). The API's schema refuses them
  * first; this guards the other shells (the admin panel) that call the domain directly.
  */
 function checkCosts(c: { cost_per_impression?: number; cost_per_click?: number }): void {
   for (const field of ['cost_per_impression', 'cost_per_click'] as const) {
     const value = c[field];
-    if (value !== undefined && !(Number.isFinite(value) && value >= 0 && value <= MAX_MONEY)) {
-      throw invalidField(field, `${field} must be a number from 0 to ${MAX_MONEY}.`);
+    const { min, max } = CAMPAIGN_BOUNDS[field];
+    if (value !== undefined && !(Number.isFinite(value) && value >= min && value <= max)) {
+      throw invalidField(field, `${field} must be a number from ${min} to ${max}.`);
     }
   }
 }
 
-/** Cross-field rules of spec §4.3, on the merged campaign. */
-function checkCampaignRules(c: Checked, currentDay: number, startDateChanged: boolean): void {
-  if (c.clicksLimit > c.impressionsLimit) {
-    throw invalidField('clicks_limit', "clicks_limit can't be greater than impressions_limit.");
-  }
-  if (c.startDate > c.endDate) {
-    throw invalidField('start_date', "start_date can't be greater than end_date.");
-  }
-  if (startDateChanged && c.startDate < currentDay) {
-    throw invalidField('start_date', 'start_date must be greater or equal than the current_date.');
-  }
-  if (c.targetAgeFrom != null && c.targetAgeTo != null && c.targetAgeFrom > c.targetAgeTo) {
-    throw new AppError('VALIDATION', "age_from can't be greater than age_to.", {
-      issues: [
-        {
-          loc: ['body', 'targeting', 'age_from'],
-          msg: "age_from can't be greater than age_to.",
-          type: 'value_error',
-        },
-      ],
-    });
-  }
+/** Cross-field rules of spec §4.3 (campaign-rules.ts), on the merged campaign: the first broken one. */
+function checkCampaignRules(c: CampaignValues, currentDay: number, startDateChanged: boolean): void {
+  const [issue] = campaignRuleIssues(
+    {
+      impressions_limit: c.impressionsLimit,
+      clicks_limit: c.clicksLimit,
+      start_date: c.startDate,
+      end_date: c.endDate,
+      age_from: c.targetAgeFrom,
+      age_to: c.targetAgeTo,
+    },
+    startDateChanged ? currentDay : undefined,
+  );
+  if (!issue) return;
+  if (issue.field !== 'age_from') throw invalidField(issue.field, issue.message);
+  throw new AppError('VALIDATION', issue.message, {
+    issues: [{ loc: ['body', 'targeting', 'age_from'], msg: issue.message, type: 'value_error' }],
+  });
 }
 
 /**
@@ -152,13 +145,6 @@ export async function getCampaign(
   return toCampaign(row, deps.config);
 }
 
-const FROZEN = [
-  ['impressions_limit', 'impressionsLimit'],
-  ['clicks_limit', 'clicksLimit'],
-  ['start_date', 'startDate'],
-  ['end_date', 'endDate'],
-] as const;
-
 /**
  * Partially updates a campaign (spec §3.9): absent fields keep their value, `targeting: null`
  * clears it, an object replaces it. Nothing is written unless the whole result is valid.
@@ -179,12 +165,13 @@ export async function updateCampaign(
     if (!current) throw notFound();
     const today = await getCurrentDay(tx, true);
     const started = current.startDate <= today;
-    if (started) {
-      for (const [field, column] of FROZEN) {
-        const next = patch[field];
-        if (next !== undefined && next !== current[column]) throw forbidden();
-      }
-    }
+    const frozen = {
+      impressions_limit: current.impressionsLimit,
+      clicks_limit: current.clicksLimit,
+      start_date: current.startDate,
+      end_date: current.endDate,
+    };
+    if (started && frozenFieldsChanged(frozen, patch).length > 0) throw forbidden();
     const changes: Partial<CampaignValues> = {
       ...(patch.impressions_limit !== undefined && { impressionsLimit: patch.impressions_limit }),
       ...(patch.clicks_limit !== undefined && { clicksLimit: patch.clicks_limit }),

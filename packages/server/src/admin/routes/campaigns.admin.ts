@@ -6,10 +6,15 @@ import {
   listCampaignRecords,
 } from '@adnova/core/admin/records';
 import { deleteCampaignImage, MAX_IMAGE_BYTES, setCampaignImage } from '@adnova/core/campaigns/ad-image';
+import {
+  CAMPAIGN_BOUNDS as B,
+  FROZEN_FIELDS,
+  MAX_AD_TEXT,
+  MAX_LOCATION,
+} from '@adnova/core/campaigns/campaign-rules';
 import { deleteCampaign, updateCampaign } from '@adnova/core/campaigns/campaigns';
 import type { TargetingInput, UpdateCampaignInput } from '@adnova/core/campaigns/campaigns.schema';
 import { AppError } from '@adnova/core/errors';
-import { MAX_INT32, MAX_SAFE, MAX_TEXT } from '@adnova/core/shared/schema';
 import multipart from '@fastify/multipart';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ADMIN, adminContext, flash, principalOf, requirePermission } from '../context.ts';
@@ -29,7 +34,7 @@ import {
   yesNo,
 } from '../views/widgets.ts';
 
-const FROZEN = ['impressions_limit', 'clicks_limit', 'start_date', 'end_date'] as const;
+const FROZEN = FROZEN_FIELDS;
 const FIELDS = [
   ...FROZEN,
   'cost_per_impression',
@@ -82,15 +87,15 @@ function fieldsets(
     {
       title: tr.t('campaign.limitsAndDates'),
       fields: [
-        number('impressions_limit', tr.t('campaign.impressionsLimit'), { min: 0, step: 1 }),
+        number('impressions_limit', tr.t('campaign.impressionsLimit'), { ...B.impressions_limit, step: 1 }),
         number(
           'clicks_limit',
           tr.t('campaign.clicksLimit'),
-          { min: 0, step: 1 },
+          { ...B.clicks_limit, step: 1 },
           tr.t('campaign.clicksLimit.help'),
         ),
-        number('start_date', tr.t('campaign.startDate'), { min: 0, step: 1 }),
-        number('end_date', tr.t('campaign.endDate'), { min: 0, step: 1 }),
+        number('start_date', tr.t('campaign.startDate'), { ...B.start_date, step: 1 }),
+        number('end_date', tr.t('campaign.endDate'), { ...B.end_date, step: 1 }),
       ],
     },
     {
@@ -123,7 +128,7 @@ function fieldsets(
           label: tr.t('campaign.adTitle'),
           value: textValue(values, 'ad_title'),
           required: true,
-          attrs: { maxlength: MAX_TEXT, size: 60 },
+          attrs: { maxlength: MAX_AD_TEXT, size: 60 },
         },
         {
           kind: 'textarea',
@@ -132,7 +137,7 @@ function fieldsets(
           value: textValue(values, 'ad_text'),
           required: true,
           rows: 5,
-          maxLength: MAX_TEXT,
+          maxLength: MAX_AD_TEXT,
         },
       ],
     },
@@ -154,14 +159,14 @@ function fieldsets(
           name: 'age_from',
           label: tr.t('campaign.ageFrom'),
           value: textValue(values, 'age_from'),
-          attrs: { min: 0, max: 100, step: 1 },
+          attrs: { ...B.age_from, step: 1 },
         },
         {
           kind: 'number',
           name: 'age_to',
           label: tr.t('campaign.ageTo'),
           value: textValue(values, 'age_to'),
-          attrs: { min: 0, max: 100, step: 1 },
+          attrs: { ...B.age_to, step: 1 },
         },
         {
           kind: 'text',
@@ -169,7 +174,7 @@ function fieldsets(
           label: tr.t('campaign.location'),
           value: textValue(values, 'location'),
           help: tr.t('campaign.location.help'),
-          attrs: { maxlength: 1000 },
+          attrs: { maxlength: MAX_LOCATION },
         },
       ],
     },
@@ -204,25 +209,24 @@ function readPatch(tr: Translator, body: FormBody) {
   const patch: UpdateCampaignInput = {};
   for (const name of FROZEN) {
     if (body[name] === undefined) continue;
-    const max = name === 'start_date' || name === 'end_date' ? MAX_INT32 : MAX_SAFE;
-    const parsed = form.integer(name, { min: 0, max });
+    const parsed = form.integer(name, B[name]);
     if (parsed !== null) patch[name] = parsed;
   }
-  const cpi = form.decimal('cost_per_impression', { min: 0 });
-  const cpc = form.decimal('cost_per_click', { min: 0 });
+  const cpi = form.decimal('cost_per_impression', { min: B.cost_per_impression.min });
+  const cpc = form.decimal('cost_per_click', { min: B.cost_per_click.min });
   if (cpi !== null) patch.cost_per_impression = cpi;
   if (cpc !== null) patch.cost_per_click = cpc;
-  patch.ad_title = form.text('ad_title', { max: MAX_TEXT, keepSpaces: true });
-  patch.ad_text = form.text('ad_text', { max: MAX_TEXT, keepSpaces: true });
+  patch.ad_title = form.text('ad_title', { max: MAX_AD_TEXT, keepSpaces: true });
+  patch.ad_text = form.text('ad_text', { max: MAX_AD_TEXT, keepSpaces: true });
   if (patch.ad_title.trim() === '' && !form.errors.fields.ad_title)
     form.add('ad_title', tr.t('form.required'));
   if (patch.ad_text.trim() === '' && !form.errors.fields.ad_text) form.add('ad_text', tr.t('form.required'));
   const targeting: TargetingInput = {
     gender: form.choice('gender', TARGET_GENDERS, { required: false }),
-    age_from: form.integer('age_from', { required: false, min: 0, max: 100 }),
-    age_to: form.integer('age_to', { required: false, min: 0, max: 100 }),
+    age_from: form.integer('age_from', { required: false, ...B.age_from }),
+    age_to: form.integer('age_to', { required: false, ...B.age_to }),
     // An empty location means "anywhere" (spec §7.4: saved as null).
-    location: form.text('location', { required: false, max: 1000 }) || null,
+    location: form.text('location', { required: false, max: MAX_LOCATION }) || null,
   };
   patch.targeting = Object.values(targeting).every((v) => v === null) ? null : targeting;
   return { form, patch };
