@@ -14,6 +14,16 @@ export async function upsertAdvertiserRows(db: Db, rows: readonly Advertiser[]):
   }
 }
 
+/** Inserts one advertiser unless its id is taken; whether it was inserted. */
+export async function insertAdvertiserRow(db: Db, a: Advertiser): Promise<boolean> {
+  const inserted = await db
+    .insert(advertisers)
+    .values({ id: a.advertiser_id, name: a.name })
+    .onConflictDoNothing({ target: advertisers.id })
+    .returning({ id: advertisers.id });
+  return inserted.length > 0;
+}
+
 /**
  * Deletes an advertiser and its campaigns (with their events) in one transaction; returns the image
  * keys of the deleted campaigns, or undefined when the advertiser did not exist.

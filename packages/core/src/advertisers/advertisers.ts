@@ -1,9 +1,14 @@
 import type { Deps } from '../deps.ts';
-import { notFound } from '../errors.ts';
+import { AppError, notFound } from '../errors.ts';
 import { bulkUpsert } from '../shared/bulk.ts';
 import { normalizeId } from '../shared/schema.ts';
 import { discardObject } from '../storage/storage.ts';
-import { deleteAdvertiserRow, findAdvertiserRow, upsertAdvertiserRows } from './advertisers.repo.ts';
+import {
+  deleteAdvertiserRow,
+  findAdvertiserRow,
+  insertAdvertiserRow,
+  upsertAdvertiserRows,
+} from './advertisers.repo.ts';
 import type { Advertiser } from './advertisers.schema.ts';
 
 /** Creates or replaces advertisers all-or-nothing (spec §3.3, §4.1). */
@@ -12,6 +17,18 @@ export function upsertAdvertisers(
   input: readonly Advertiser[],
 ): Promise<Advertiser[]> {
   return bulkUpsert(deps.db, input, 'advertiser_id', upsertAdvertiserRows);
+}
+
+/**
+ * Creates one advertiser whose id must be new (the admin panel's "add"; the API's bulk upsert
+ * replaces instead). One statement, so two concurrent creates of one id cannot both succeed.
+ * @throws AppError CONFLICT when the id is taken.
+ */
+export async function createAdvertiser(deps: Pick<Deps, 'db'>, input: Advertiser): Promise<Advertiser> {
+  const advertiser = { advertiser_id: normalizeId(input.advertiser_id), name: input.name };
+  if (!(await insertAdvertiserRow(deps.db, advertiser)))
+    throw new AppError('CONFLICT', 'An advertiser with this id already exists.');
+  return advertiser;
 }
 
 /**

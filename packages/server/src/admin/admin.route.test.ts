@@ -409,6 +409,31 @@ describe('admin: forms', () => {
     assert.match(list.body, /was added successfully/);
   });
 
+  test('advertiser add is one insert: of concurrent adds of one id exactly one saves, the others are told it is taken', async () => {
+    const agent = adminAgent(t.app);
+    await login(agent, 'admin', 'admin');
+    const id = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+    const answers = await Promise.all(
+      ['First', 'Second', 'Third', 'Fourth'].map((name) =>
+        agent.post('/admin/advertisers/add/', { advertiser_id: id, name }),
+      ),
+    );
+    assert.deepEqual(
+      answers.map((a) => a.statusCode).sort(),
+      [303, 400, 400, 400],
+      answers.map((a) => a.statusCode).join(),
+    );
+    for (const taken of answers.filter((a) => a.statusCode === 400))
+      assert.deepEqual(fieldErrors(taken.body, 'advertiser_id'), ['A record with this ID already exists.']);
+    const saved = await t.app.inject({ method: 'GET', url: `/advertisers/${id}` });
+    const winner = ['First', 'Second', 'Third', 'Fourth'][answers.findIndex((a) => a.statusCode === 303)];
+    assert.equal(
+      (saved.json() as { name: string }).name,
+      winner,
+      'the one that saved is the one that said so',
+    );
+  });
+
   test('campaign form applies the API rules: cross-field errors by the field, frozen fields after start', async () => {
     const s = seed(t.app);
     const advertiser = await s.advertiser();

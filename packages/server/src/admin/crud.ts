@@ -7,7 +7,7 @@ import {
   type StaffPrincipal,
 } from '@adnova/core/admin/permissions';
 import type { Deps } from '@adnova/core/deps';
-import { forbidden, notFound } from '@adnova/core/errors';
+import { AppError, forbidden, notFound } from '@adnova/core/errors';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ADMIN, adminContext, flash, principalOf } from './context.ts';
 import {
@@ -111,11 +111,17 @@ export async function saving<R>(
   }
 }
 
-/** Whether a `get*` lookup finds its record; any failure counts as not found. */
+/**
+ * Whether a `get*` lookup finds its record. Only NOT_FOUND means absent: any other failure (the
+ * database unreachable) is thrown, so an outage answers 503 instead of passing for "not found".
+ */
 export function exists(lookup: Promise<unknown>): Promise<boolean> {
   return lookup.then(
     () => true,
-    () => false,
+    (error: unknown) => {
+      if (error instanceof AppError && error.code === 'NOT_FOUND') return false;
+      throw error;
+    },
   );
 }
 

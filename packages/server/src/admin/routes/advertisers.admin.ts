@@ -5,11 +5,12 @@ import {
   getAdvertiserRecord,
   listAdvertiserRecords,
 } from '@adnova/core/admin/records';
-import { deleteAdvertiser, upsertAdvertisers } from '@adnova/core/advertisers/advertisers';
+import { createAdvertiser, deleteAdvertiser, upsertAdvertisers } from '@adnova/core/advertisers/advertisers';
+import { AppError } from '@adnova/core/errors';
 import { createLinkCode } from '@adnova/core/telegram/telegram';
 import type { FastifyInstance } from 'fastify';
 import { ADMIN, adminContext, principalOf, requirePermission } from '../context.ts';
-import { exists, type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
+import { type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
 import { type FormValues, formReader, textValue } from '../forms.ts';
 import { html } from '../html.ts';
 import type { Translator } from '../i18n/i18n.ts';
@@ -77,14 +78,15 @@ export const advertisersModel: ModelAdmin<AdvertiserRecord, AdvertiserRecord> = 
     const id = form.uuid('advertiser_id', { required: false }) ?? randomUUID();
     const name = form.text('name', { max: 1000 });
     if (!form.ok()) return { errors: form.errors };
-    if (await exists(getAdvertiserRecord(deps, id))) {
+    try {
+      // One insert that fails on a taken id: two concurrent creates of one id cannot both "succeed".
+      await createAdvertiser(deps, { advertiser_id: id, name });
+    } catch (error) {
+      if (!(error instanceof AppError && error.code === 'CONFLICT')) throw error;
       form.add('advertiser_id', tr.t('form.idTaken'));
       return { errors: form.errors };
     }
-    return saving(tr, FIELDS, async () => {
-      await upsertAdvertisers(deps, [{ advertiser_id: id, name }]);
-      return getAdvertiserRecord(deps, id);
-    });
+    return { record: await getAdvertiserRecord(deps, id) };
   },
   async update(deps, tr, body, record) {
     const form = formReader(tr, body);
