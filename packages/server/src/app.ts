@@ -1,20 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { AdSchema } from '@adnova/core/ads/ads.schema';
-import { AdvertiserSchema } from '@adnova/core/advertisers/advertisers.schema';
-import {
-  CampaignSchema,
-  CreateCampaignBody,
-  TargetingSchema,
-  UpdateCampaignBody,
-} from '@adnova/core/campaigns/campaigns.schema';
-import { ClientSchema } from '@adnova/core/clients/clients.schema';
 import type { Deps } from '@adnova/core/deps';
-import { GenerateAdTextBody, GenerationTaskSchema } from '@adnova/core/generation/generation.schema';
 import type { HealthCheck } from '@adnova/core/health/health';
-import { MlScoreSchema } from '@adnova/core/ml-scores/ml-scores.schema';
-import { CreateReportBody, ReportAcceptedSchema } from '@adnova/core/reports/reports.schema';
-import { ErrorSchema, UUID_PATTERN } from '@adnova/core/shared/schema';
-import { DailyStatsSchema, StatsSchema } from '@adnova/core/stats/stats.schema';
+import { UUID_PATTERN } from '@adnova/core/shared/schema';
 import cors from '@fastify/cors';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
@@ -25,6 +12,7 @@ import { clientErrorHandler, frameworkErrors, httpLayerPlugin } from './http/fra
 import { metricsPlugin } from './http/metrics.ts';
 import { notFoundPlugin } from './http/not-found.ts';
 import { overloadPlugin } from './http/overload.ts';
+import { API_SCHEMAS } from './http/schemas.ts';
 import { schemaController } from './http/validation.ts';
 import { adImageRoutes } from './routes/ad-image.route.ts';
 import { adsRoutes } from './routes/ads.route.ts';
@@ -109,25 +97,7 @@ export async function buildApp(deps: Deps, options: AppOptions = {}): Promise<Fa
   });
   app.addHook('onClose', async () => clearInterval(reaper));
 
-  for (const schema of [
-    ErrorSchema,
-    ClientSchema,
-    AdvertiserSchema,
-    MlScoreSchema,
-    TargetingSchema,
-    CreateCampaignBody,
-    UpdateCampaignBody,
-    CampaignSchema,
-    AdSchema,
-    StatsSchema,
-    DailyStatsSchema,
-    GenerateAdTextBody,
-    GenerationTaskSchema,
-    CreateReportBody,
-    ReportAcceptedSchema,
-  ]) {
-    app.addSchema(schema);
-  }
+  for (const schema of API_SCHEMAS) app.addSchema(schema);
 
   await app.register(cors, {
     origin:

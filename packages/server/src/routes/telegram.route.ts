@@ -45,10 +45,6 @@ export const telegramRoutes: FastifyPluginAsyncTypebox<TelegramRoutesOptions> = 
   app,
   { deps, botApiToken },
 ) => {
-  app.addSchema(LinkCodeSchema);
-  app.addSchema(CreateTelegramLinkBody);
-  app.addSchema(TelegramLinkSchema);
-
   app.post(
     '/advertisers/:advertiserId/link_codes',
     {
