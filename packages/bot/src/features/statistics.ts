@@ -1,3 +1,4 @@
+import { mapLimited } from '@adnova/core/shared/concurrency';
 import { Composer, InputFile } from 'grammy';
 import type { AdnovaApi, Campaign, Stats } from '../api/adnova-api.ts';
 import { CHART_MAX_DAYS, chartWindow, renderDailyChart } from '../chart/daily-chart.ts';
@@ -11,23 +12,6 @@ import { requireAccount } from '../middlewares/context.ts';
 const LISTED_CAMPAIGNS = 20;
 /** Statistics requests in flight at once for the per-campaign lines. */
 const CONCURRENCY = 5;
-
-async function mapLimited<T, R>(
-  items: readonly T[],
-  limit: number,
-  task: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await task(items[index] as T);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return results;
-}
 
 export function statisticsText(
   advertiserName: string,

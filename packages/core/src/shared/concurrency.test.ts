@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { createConcurrencyLimit } from './concurrency.ts';
+import { createConcurrencyLimit, mapLimited } from './concurrency.ts';
 
 class Full extends Error {}
 
@@ -126,4 +126,30 @@ describe('createConcurrencyLimit', () => {
     assert.throws(() => createConcurrencyLimit({ concurrency: 1, queue: -1, onFull }), RangeError);
     assert.throws(() => createConcurrencyLimit({ concurrency: 1.5, queue: 0, onFull }), RangeError);
   });
+});
+
+test('mapLimited: results in item order, never more than `limit` tasks at once, a failure rejects', async () => {
+  let running = 0;
+  let peak = 0;
+  const results = await mapLimited([30, 5, 20, 1, 10, 2], 3, async (ms) => {
+    running += 1;
+    peak = Math.max(peak, running);
+    await new Promise((resolve) => setTimeout(resolve, ms));
+    running -= 1;
+    return ms * 2;
+  });
+  assert.deepEqual(results, [60, 10, 40, 2, 20, 4]);
+  assert.equal(peak, 3);
+  assert.deepEqual(await mapLimited([], 4, async () => 1), []);
+  await assert.rejects(
+    mapLimited([1, 2], 2, async (n) => {
+      if (n === 2) throw new Error('two');
+      return n;
+    }),
+    /two/,
+  );
+  await assert.rejects(
+    mapLimited([1], 0, async (n) => n),
+    RangeError,
+  );
 });

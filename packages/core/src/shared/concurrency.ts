@@ -72,3 +72,25 @@ export function createConcurrencyLimit({
     stats: () => ({ active, waiting: waiting.length, peak, started, refused }),
   };
 }
+
+/**
+ * `task` over every item with at most `limit` running at once; the results in the items' order.
+ * For a caller's own batch (a page's statistics, a load's requests), where nothing is refused.
+ */
+export async function mapLimited<T, R>(
+  items: readonly T[],
+  limit: number,
+  task: (item: T) => Promise<R>,
+): Promise<R[]> {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError('limit must be >= 1');
+  const results: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await task(items[index] as T);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}

@@ -1,21 +1,10 @@
+import { mapLimited } from '../shared/concurrency.ts';
 import type { LoadProgress, Policy } from './policy.ts';
 import type { SimulationWorkload } from './simulation-workload.ts';
 
 /** Parallel `POST /ml-scores` while loading: enough to hide latency, few enough not to swamp a dev server. */
 const SCORE_CONCURRENCY = 16;
 const CLIENT_CHUNK = 500;
-
-async function pool<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const item = items[next++] as T;
-        await task(item);
-      }
-    }),
-  );
-}
 
 /**
  * The engine behind a running server, over its public API; `url` may list several processes of
@@ -86,7 +75,7 @@ export async function createAdnovaHttpPolicy(
     ids.push((created.body as { campaign_id: string }).campaign_id);
     step(1);
   }
-  await pool(w.mlScores, SCORE_CONCURRENCY, async (score) => {
+  await mapLimited(w.mlScores, SCORE_CONCURRENCY, async (score) => {
     await call('POST', '/ml-scores', score);
     step(1);
   });
