@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/database.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { Deps } from '../deps.ts';
 import { notFound } from '../errors.ts';
 import { type ListPage, type ListParams, listPage, mapRows } from './list-query.ts';
@@ -42,8 +42,7 @@ const nameTaken = () =>
 /** @throws AppError VALIDATION for an empty, too long or taken name, or an unknown permission. */
 export async function createGroup(deps: Pick<Deps, 'db'>, input: GroupInput): Promise<StaffGroupDetail> {
   const checked = checkGroupInput(input);
-  const id = await deps.db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  const id = await withTransaction(deps.db, async (tx) => {
     const row = await insertGroupRow(tx, checked.name);
     if (!row) throw nameTaken();
     await replaceGroupPermissions(tx, row.id, checked.permissions);
@@ -67,8 +66,7 @@ export async function updateGroup(
   input: GroupInput,
 ): Promise<StaffGroupDetail> {
   const checked = checkGroupInput(input);
-  await deps.db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  await withTransaction(deps.db, async (tx) => {
     const renamed = await renameGroupRow(tx, id, checked.name);
     if (renamed === 'conflict') throw nameTaken();
     if (!renamed) throw notFound();

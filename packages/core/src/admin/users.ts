@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Db } from '../db/database.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, type Issue, notFound } from '../errors.ts';
 import { booleanFilter, type ListPage, type ListParams, listPage, mapRows } from './list-query.ts';
@@ -191,8 +191,7 @@ export async function updateStaffUser(
     issues.push({ field: 'permissions', type: 'invalid_choice', msg: 'Select a valid permission.' });
   }
   if (issues.length > 0) throw fieldErrors(issues);
-  await deps.db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  await withTransaction(deps.db, async (tx) => {
     const current = await findStaffUserRow(tx, id);
     if (!current) throw notFound();
     const groupIds = [...new Set(input.groupIds)];
@@ -233,8 +232,7 @@ export async function setStaffPassword(
   const issues = passwordIssues('password', password, row.username);
   if (issues.length > 0) throw fieldErrors(issues);
   const passwordHash = await hashPassword(password);
-  await deps.db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  await withTransaction(deps.db, async (tx) => {
     const updated = await updateStaffUserRow(tx, id, { passwordHash, defaultPassword: false });
     if (!updated || updated === 'conflict') throw notFound();
     await deleteUserSessionRows(tx, id, keepSessionId);
@@ -284,8 +282,7 @@ export async function deleteStaffUser(deps: Pick<Deps, 'db'>, actorId: number, i
   if (actorId === id) {
     throw fieldErrors([{ field: 'user', type: 'delete_self', msg: 'You cannot delete your own account.' }]);
   }
-  await deps.db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  await withTransaction(deps.db, async (tx) => {
     const row = await findStaffUserRow(tx, id);
     if (!row) throw notFound();
     if (row.isSuperuser && row.isActive && (await countOtherActiveSuperusers(tx, id)) === 0) {

@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../db/database.ts';
 import { advertisers, campaigns } from '../db/schema.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { Advertiser } from './advertisers.schema.ts';
 
 const CHUNK = 10_000;
@@ -29,8 +30,7 @@ export async function insertAdvertiserRow(db: Db, a: Advertiser): Promise<boolea
  * keys of the deleted campaigns, or undefined when the advertiser did not exist.
  */
 export async function deleteAdvertiserRow(db: Db, id: string): Promise<string[] | undefined> {
-  return db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  return withTransaction(db, async (tx) => {
     const removed = await tx
       .delete(campaigns)
       .where(eq(campaigns.advertiserId, id))

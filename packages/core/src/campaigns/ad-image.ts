@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import type { ImagesConfig } from '../config.ts';
 import type { Db } from '../db/database.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, invalidField, notFound } from '../errors.ts';
 import { type ConcurrencyLimit, createConcurrencyLimit } from '../shared/concurrency.ts';
@@ -128,8 +129,7 @@ async function swapImageKey(
   campaignId: string,
   key: string | null,
 ): Promise<{ row: CampaignRow; previousKey: string | null } | undefined> {
-  return db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  return withTransaction(db, async (tx) => {
     const current = await findCampaignRow(tx, advertiserId, campaignId, true);
     if (!current) return undefined;
     if (current.adImageKey === key) return { row: current, previousKey: null };

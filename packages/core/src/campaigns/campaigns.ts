@@ -1,7 +1,7 @@
 import { findAdvertiserRow } from '../advertisers/advertisers.repo.ts';
 import { getCurrentDay } from '../clock/clock.ts';
 import type { Config } from '../config.ts';
-import type { Db } from '../db/database.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, forbidden, invalidField, notFound } from '../errors.ts';
 import { decimalToNumber, moneyToDecimal } from '../shared/money.ts';
@@ -113,8 +113,7 @@ export async function createCampaign(
 ): Promise<Campaign> {
   checkCosts(input);
   const owner = normalizeId(advertiserId);
-  const row = await deps.db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  const row = await withTransaction(deps.db, async (tx) => {
     if (!(await findAdvertiserRow(tx, owner))) throw notFound();
     const values: CampaignValues = {
       advertiserId: owner,
@@ -159,8 +158,7 @@ export async function updateCampaign(
   patch: UpdateCampaignInput,
 ): Promise<Campaign> {
   checkCosts(patch);
-  const row = await deps.db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  const row = await withTransaction(deps.db, async (tx) => {
     const current = await findCampaignRow(tx, normalizeId(advertiserId), normalizeId(campaignId), true);
     if (!current) throw notFound();
     const today = await getCurrentDay(tx, true);

@@ -1,4 +1,5 @@
 import type { Db } from '../db/database.ts';
+import { withTransaction } from '../db/transaction.ts';
 import { lastWins, normalizeId } from './schema.ts';
 
 /**
@@ -19,6 +20,6 @@ export async function bulkUpsert<T, K extends keyof T & string>(
   // Writing in id order makes concurrent batches over the same ids lock rows in the same order,
   // so they serialise instead of deadlocking.
   const ordered = [...result].sort((a, b) => (String(a[idKey]) < String(b[idKey]) ? -1 : 1));
-  if (ordered.length > 0) await db.transaction((tx) => write(tx as unknown as Db, ordered));
+  if (ordered.length > 0) await withTransaction(db, (tx) => write(tx, ordered));
   return result;
 }

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { findAdvertiserRow } from '../advertisers/advertisers.repo.ts';
-import type { Db } from '../db/database.ts';
+import { withTransaction } from '../db/transaction.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, notFound } from '../errors.ts';
 import { normalizeId } from '../shared/schema.ts';
@@ -103,8 +103,7 @@ export async function linkTelegramAccount(
   if (code === undefined) throw unknownCode();
   const codeHash = hashCode(code);
   const now = new Date(deps.clock.now());
-  const row = await deps.db.transaction(async (txn) => {
-    const tx = txn as unknown as Db;
+  const row = await withTransaction(deps.db, async (tx) => {
     const advertiserId = await spendLinkCodeRow(tx, codeHash, now, input.telegram_user_id);
     if (advertiserId === undefined) {
       const existing = await findLinkCodeRow(tx, codeHash);
