@@ -1,40 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { type Database, type Db, type PreparedStatement, rows } from '../db/database.ts';
 
-export type CatalogRow = {
-  id: string;
-  advertiser_id: string;
-  seq: number | string;
-  ad_title: string;
-  ad_text: string;
-  ad_image_key: string | null;
-  cost_per_impression: string;
-  cost_per_click: string;
-  target_gender: 'MALE' | 'FEMALE' | 'ALL' | null;
-  target_age_from: number | null;
-  target_age_to: number | null;
-  target_location: string | null;
-  impressions_limit: number;
-  clicks_limit: number;
-  impressions_count: number;
-  clicks_count: number;
-  full: boolean;
-};
-
-/** Campaigns running on `day`; `full` when no new impression can be recorded any more. */
-export function loadCatalogRows(db: Db, day: number, overshoot: number): Promise<CatalogRow[]> {
-  return rows<CatalogRow>(
-    db,
-    sql`SELECT id, advertiser_id, seq, ad_title, ad_text, ad_image_key, cost_per_impression, cost_per_click,
-               target_gender, target_age_from, target_age_to, target_location, impressions_limit, clicks_limit,
-               impressions_count, clicks_count,
-               (impressions_count >= floor(impressions_limit * (1 + ${overshoot}::numeric))
-                OR clicks_count >= clicks_limit) AS full
-          FROM campaigns
-         WHERE start_date <= ${day} AND end_date >= ${day}`,
-  );
-}
-
 /** A client's profile with today's day and the versions, as one row (see `findClientProfile`). */
 export type ClientProfileRow = {
   age: number;
@@ -118,16 +84,5 @@ export function loadClientProfiles(
     sql`SELECT ${PROFILE_COLUMNS} FROM clients cl
          WHERE ${afterId}::uuid IS NULL OR cl.id > ${afterId}::uuid
          ORDER BY cl.id LIMIT ${limit}`,
-  );
-}
-
-/** The current counters of the campaigns running on `day`. */
-export function loadCounterRows(
-  db: Db,
-  day: number,
-): Promise<{ id: string; impressions_count: number; clicks_count: number }[]> {
-  return rows(
-    db,
-    sql`SELECT id, impressions_count, clicks_count FROM campaigns WHERE start_date <= ${day} AND end_date >= ${day}`,
   );
 }

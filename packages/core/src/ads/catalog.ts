@@ -1,5 +1,5 @@
+import { type CatalogRow, loadCatalogRows, loadCounterRows } from '../campaigns/campaigns.repo.ts';
 import type { Db } from '../db/database.ts';
-import { type CatalogRow, loadCatalogRows, loadCounterRows } from './catalog.repo.ts';
 
 /** One campaign active on the catalog's day, with the fields selection needs. */
 export type CatalogEntry = {

@@ -1,5 +1,5 @@
 import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
-import type { Db } from '../db/database.ts';
+import { type Db, rows } from '../db/database.ts';
 import { campaigns } from '../db/schema.ts';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
@@ -87,4 +87,80 @@ export async function listCampaignRows(
           .offset(offset)
           .limit(limit);
   return { rows, total: Number(total?.n ?? 0) };
+}
+
+// The serving catalog's reads (ads/catalog.ts).
+
+export type CatalogRow = {
+  id: string;
+  advertiser_id: string;
+  seq: number | string;
+  ad_title: string;
+  ad_text: string;
+  ad_image_key: string | null;
+  cost_per_impression: string;
+  cost_per_click: string;
+  target_gender: 'MALE' | 'FEMALE' | 'ALL' | null;
+  target_age_from: number | null;
+  target_age_to: number | null;
+  target_location: string | null;
+  impressions_limit: number;
+  clicks_limit: number;
+  start_date: number;
+  end_date: number;
+  impressions_count: number;
+  clicks_count: number;
+  full: boolean;
+};
+
+/**
+ * The columns of `campaigns` that the in-process catalog (ads/catalog.ts) serves from, and
+ * `start_date`/`end_date` that choose its campaigns. A change of any of them must bump
+ * `catalog_version` (trigger `campaigns_catalog_version`, migration 0003) so every process
+ * reloads; catalog-version.test.ts checks the trigger watches exactly these, so a column added here
+ * and not there fails it. The counters are read too, but the caps are enforced in SQL, so they
+ * deliberately do not bump the version.
+ */
+export const CATALOG_COLUMNS = [
+  'id',
+  'advertiser_id',
+  'seq',
+  'ad_title',
+  'ad_text',
+  'ad_image_key',
+  'cost_per_impression',
+  'cost_per_click',
+  'target_gender',
+  'target_age_from',
+  'target_age_to',
+  'target_location',
+  'impressions_limit',
+  'clicks_limit',
+  'start_date',
+  'end_date',
+] as const;
+export const CATALOG_COUNTER_COLUMNS = ['impressions_count', 'clicks_count'] as const;
+
+/** Campaigns running on `day`; `full` when no new impression can be recorded any more. */
+export function loadCatalogRows(db: Db, day: number, overshoot: number): Promise<CatalogRow[]> {
+  const columns = sql.raw([...CATALOG_COLUMNS, ...CATALOG_COUNTER_COLUMNS].join(', '));
+  return rows<CatalogRow>(
+    db,
+    sql`SELECT ${columns},
+               (impressions_count >= floor(impressions_limit * (1 + ${overshoot}::numeric))
+                OR clicks_count >= clicks_limit) AS full
+          FROM campaigns
+         WHERE start_date <= ${day} AND end_date >= ${day}`,
+  );
+}
+
+/** The current counters of the campaigns running on `day`. */
+export function loadCounterRows(
+  db: Db,
+  day: number,
+): Promise<{ id: string; impressions_count: number; clicks_count: number }[]> {
+  return rows(
+    db,
+    sql`SELECT id, impressions_count, clicks_count FROM campaigns WHERE start_date <= ${day} AND end_date >= ${day}`,
+  );
 }
