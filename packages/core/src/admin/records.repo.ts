@@ -1,14 +1,13 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { type Db, rows } from '../db/database.ts';
-import { booleanFilter, choiceFilter, findListRow, type ListSpec, uuidFilter } from './list-query.ts';
+import type { Db } from '../db/database.ts';
+import { choiceFilter, findListRow, type ListSpec, uuidFilter } from './list-query.ts';
 
 /**
  * The admin's read side of the platform tables: one list spec per table (what the changelist
- * selects, sorts, searches and filters) and the detail queries the change pages need. Writes go
+ * selects, sorts, searches and filters) and the detail queries the change pages need; campaigns'
+ * are in campaigns/campaigns.admin.repo.ts, beside the table's other SQL. Writes go
  * through each domain module, so the admin applies the same rules as the API.
  */
-
-const today = sql`(SELECT day FROM platform_clock)`;
 
 /** A whole number the date filters accept (a simulated day). */
 const dayFilter =
@@ -91,82 +90,6 @@ export async function findMlScoreRecord(
   );
 }
 
-export type CampaignListRecord = {
-  id: string;
-  advertiserId: string;
-  advertiserName: string;
-  adTitle: string;
-  startDate: number;
-  endDate: number;
-  impressionsLimit: number;
-  clicksLimit: number;
-  impressionsCount: number;
-  clicksCount: number;
-  costPerImpression: string;
-  costPerClick: string;
-  hasImage: boolean;
-};
-
-export const campaignList: ListSpec = {
-  select: sql`x.id, x.advertiser_id AS "advertiserId", a.name AS "advertiserName", x.ad_title AS "adTitle",
-    x.start_date AS "startDate", x.end_date AS "endDate", x.impressions_limit AS "impressionsLimit",
-    x.clicks_limit AS "clicksLimit", x.impressions_count AS "impressionsCount", x.clicks_count AS "clicksCount",
-    x.cost_per_impression::text AS "costPerImpression", x.cost_per_click::text AS "costPerClick",
-    (x.ad_image_key IS NOT NULL) AS "hasImage"`,
-  from: sql`campaigns x JOIN advertisers a ON a.id = x.advertiser_id`,
-  sort: {
-    title: sql`x.ad_title`,
-    advertiser: sql`a.name`,
-    start_date: sql`x.start_date`,
-    end_date: sql`x.end_date`,
-    cost_per_impression: sql`x.cost_per_impression`,
-    cost_per_click: sql`x.cost_per_click`,
-    impressions: sql`x.impressions_count`,
-    clicks: sql`x.clicks_count`,
-    created: sql`x.seq`,
-  },
-  defaultSort: '-created',
-  tieBreak: sql`x.id`,
-  search: [sql`x.id::text`, sql`x.ad_title`, sql`x.ad_text`, sql`a.name`, sql`x.advertiser_id::text`],
-  filters: {
-    advertiser: uuidFilter(sql`x.advertiser_id`),
-    status: choiceFilter({
-      upcoming: sql`x.start_date > ${today}`,
-      active: sql`x.start_date <= ${today} AND x.end_date >= ${today}`,
-      ended: sql`x.end_date < ${today}`,
-    }),
-    image: booleanFilter(sql`(x.ad_image_key IS NOT NULL)`),
-    gender: choiceFilter({
-      MALE: sql`x.target_gender = 'MALE'`,
-      FEMALE: sql`x.target_gender = 'FEMALE'`,
-      ALL: sql`(x.target_gender IS NULL OR x.target_gender = 'ALL')`,
-    }),
-  },
-};
-
-/** The campaign row by id alone (the admin is not scoped to one advertiser), with its advertiser's name. */
-export async function findCampaignOwner(
-  db: Db,
-  id: string,
-): Promise<
-  { advertiserId: string; advertiserName: string; impressionsCount: number; clicksCount: number } | undefined
-> {
-  const [row] = await rows<{
-    advertiserId: string;
-    advertiserName: string;
-    impressionsCount: number | string;
-    clicksCount: number | string;
-  }>(
-    db,
-    sql`SELECT x.advertiser_id AS "advertiserId", a.name AS "advertiserName",
-               x.impressions_count AS "impressionsCount", x.clicks_count AS "clicksCount"
-          FROM campaigns x JOIN advertisers a ON a.id = x.advertiser_id WHERE x.id = ${id}::uuid`,
-  );
-  return (
-    row && { ...row, impressionsCount: Number(row.impressionsCount), clicksCount: Number(row.clicksCount) }
-  );
-}
-
 export type EventRecord = {
   id: number;
   campaignId: string;
@@ -208,34 +131,4 @@ export async function findEventRecord(
   id: number,
 ): Promise<EventRecord | undefined> {
   return findListRow<EventRecord>(db, eventList(table), sql`e.id = ${id}`);
-}
-
-/** Characters of a title the statistics page's picker shows (titles may hold 10,000). */
-export const PICKER_TITLE_CHARS = 200;
-
-/**
- * The advertiser's newest `limit` campaigns (id, title cut to `PICKER_TITLE_CHARS`, dates), newest
- * first, plus the campaign `include` when it is theirs and older: the statistics page's picker.
- * Bounded, so an advertiser with a hundred thousand campaigns does not make a page of megabytes.
- */
-export async function listCampaignTitles(
-  db: Db,
-  advertiserId: string,
-  limit: number,
-  include?: string,
-): Promise<{ id: string; adTitle: string; startDate: number; endDate: number }[]> {
-  const columns = sql`id, left(ad_title, ${PICKER_TITLE_CHARS}) AS "adTitle", start_date AS "startDate",
-    end_date AS "endDate", seq`;
-  const included = include
-    ? sql`UNION SELECT ${columns} FROM campaigns
-           WHERE advertiser_id = ${advertiserId}::uuid AND id = ${include}::uuid`
-    : sql``;
-  return rows(
-    db,
-    sql`SELECT id, "adTitle", "startDate", "endDate" FROM (
-          (SELECT ${columns} FROM campaigns WHERE advertiser_id = ${advertiserId}::uuid
-            ORDER BY seq DESC LIMIT ${limit})
-          ${included}) t
-        ORDER BY seq DESC`,
-  );
 }

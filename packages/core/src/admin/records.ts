@@ -1,3 +1,9 @@
+import {
+  type CampaignListRecord,
+  campaignList,
+  findCampaignOwner,
+  listCampaignTitles,
+} from '../campaigns/campaigns.admin.repo.ts';
 import { findCampaignRow } from '../campaigns/campaigns.repo.ts';
 import type { Campaign } from '../campaigns/campaigns.schema.ts';
 import { toCampaign } from '../campaigns/campaigns.ts';
@@ -9,18 +15,14 @@ import { isUuid, type ListPage, type ListParams, listPage, mapRows } from './lis
 import {
   type AdvertiserRecord,
   advertiserList,
-  type CampaignListRecord,
   type ClientRecord,
-  campaignList,
   clientList,
   type EventRecord,
   eventList,
   findAdvertiserRecord,
-  findCampaignOwner,
   findClientRecord,
   findEventRecord,
   findMlScoreRecord,
-  listCampaignTitles,
   type MlScoreRecord,
   mlScoreList,
 } from './records.repo.ts';
