@@ -235,6 +235,13 @@ export type Config = {
    */
   shutdownTimeoutMs: number;
   log: { level: string };
+  /**
+   * The Telegram bot as the API sees it: `embedded` when `TELEGRAM_BOT_TOKEN` is set (the API
+   * process runs the bot, whose own variables `@adnova/bot`'s config reads), and `apiToken`,
+   * `BOT_API_TOKEN`, the secret of the bot-only endpoints (unset: they refuse every call, or with
+   * the embedded bot a random secret is shared with it).
+   */
+  bot: { embedded: boolean; apiToken: string | undefined };
   database: DatabaseConfig;
   /**
    * `DATABASE_MIGRATE` (default true): apply pending migrations at start. Replicas of a deploy
@@ -461,6 +468,10 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
         'trace',
         'silent',
       ]),
+    },
+    bot: {
+      embedded: (env.TELEGRAM_BOT_TOKEN ?? '').trim() !== '',
+      apiToken: (env.BOT_API_TOKEN ?? '').trim() || undefined,
     },
     database,
     migrateOnStart,

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { type BotConfig, BotConfigError, loadBotConfig } from '@adnova/bot/config';
-import { prepareEmbeddedBot } from '@adnova/bot/embedded';
+import type { BotConfig } from '@adnova/bot/config';
+import type { EmbeddedBot } from '@adnova/bot/embedded';
 import { warmClientProfiles } from '@adnova/core/ads/client-profiles';
 import { createSelectionPlanner, type SelectionPlanner } from '@adnova/core/ads/selection-planner';
 import { getCurrentDay } from '@adnova/core/clock/clock';
@@ -13,23 +13,35 @@ import { buildApp } from './app.ts';
 import { clusterSlot, clusterWorkerMetrics, plannedWorkers, runPrimary } from './cluster.ts';
 
 /**
+ * The bot's configuration when this process runs the Telegram bot (`config.bot.embedded`:
+ * `TELEGRAM_BOT_TOKEN` set), else undefined. The bot package (grammY, sharp) is loaded only then: the API starts without it.
+ */
+async function loadTelegramBotConfig(embedded: boolean): Promise<BotConfig | undefined> {
+  if (!embedded) return undefined;
+  const { loadBotConfig } = await import('@adnova/bot/config');
+  return loadBotConfig();
+}
+
+/**
  * The composition root: config → deps → the roles of `ADNOVA_ROLES` (the HTTP server for `api`,
  * the job worker for `worker`), with a graceful shutdown. With `ADNOVA_WORKERS` > 1 on PostgreSQL
  * this process becomes the cluster's primary (cluster.ts) and each worker it forks runs this again.
  */
 async function main(): Promise<void> {
   let config: ReturnType<typeof loadConfig>;
-  let botConfig: BotConfig;
+  let botConfig: BotConfig | undefined;
   try {
     config = loadConfig();
-    botConfig = loadBotConfig();
+    botConfig = await loadTelegramBotConfig(config.bot.embedded);
   } catch (error) {
-    if (error instanceof ConfigError || error instanceof BotConfigError) {
+    if (error instanceof ConfigError || (error instanceof Error && error.name === 'BotConfigError')) {
       console.error(error.message);
       process.exit(2);
     }
     throw error;
   }
+  // The secret of the bot-only endpoints, for a bot running in this process or as its own.
+  const botApiToken = config.bot.apiToken;
   // A cluster worker (slot 0..N-1) serves like a single process; the primary announces the start.
   const slot = clusterSlot();
   const log = slot === undefined ? createLogger(config) : createLogger(config).child({ worker: slot });
@@ -42,9 +54,8 @@ async function main(): Promise<void> {
     // does); the workers only verify them. One bot-only secret for all workers: the bot's calls
     // reach any of them through the shared port.
     await deps.close();
-    const shareBotToken = botConfig.telegram.kind === 'enabled' && !botConfig.backend.apiToken;
-    if (botConfig.telegram.kind === 'enabled')
-      log.info('Telegram bot: the worker in slot 0 polls Telegram (one poller per token)');
+    const shareBotToken = botConfig !== undefined && !botApiToken;
+    if (botConfig) log.info('Telegram bot: the worker in slot 0 polls Telegram (one poller per token)');
     runPrimary({
       config,
       log,
@@ -79,10 +90,19 @@ async function main(): Promise<void> {
   planner?.start();
   // The Telegram bot runs here when TELEGRAM_BOT_TOKEN is set, talking to this API over HTTP; in a
   // cluster in slot 0 only, since Telegram answers one poller per token.
-  const bot =
-    slot === undefined || slot === 0
-      ? prepareEmbeddedBot(botConfig, log, { apiRole: config.roles.includes('api') })
-      : { apiToken: botConfig.backend.apiToken, start: async () => {}, stop: async () => {} };
+  const bot: EmbeddedBot =
+    botConfig && (slot === undefined || slot === 0)
+      ? (await import('@adnova/bot/embedded')).prepareEmbeddedBot(botConfig, log, {
+          apiRole: config.roles.includes('api'),
+        })
+      : {
+          apiToken: botApiToken,
+          async start() {
+            if (!botConfig)
+              log.child({ component: 'bot' }).info('Telegram bot disabled: set TELEGRAM_BOT_TOKEN');
+          },
+          async stop() {},
+        };
   // In a cluster, `/metrics` answers for every worker (summed by the primary).
   const appDeps = slot === undefined ? deps : { ...deps, metrics: clusterWorkerMetrics(deps.metrics) };
   const app: FastifyInstance | undefined = config.roles.includes('api')

@@ -21,12 +21,13 @@ export type ServerProcess = { base: string; proc: ChildProcess; stop(): Promise<
 
 /**
  * Spawns the real server (`src/main.ts`) on 127.0.0.1:`port` with test defaults under `env`;
- * `detached` puts it in a process group of its own, `stdout: 'pipe'` keeps its log lines.
+ * `detached` puts it in a process group of its own, `stdout: 'pipe'` keeps its log lines and
+ * `stderr: 'pipe'` its errors.
  */
 export function spawnServer(
   port: number,
   env: Record<string, string>,
-  options: { detached?: boolean; stdout?: 'ignore' | 'pipe' } = {},
+  options: { detached?: boolean; stdout?: 'ignore' | 'pipe'; stderr?: 'inherit' | 'pipe' } = {},
 ): ChildProcess {
   return spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
     env: {
@@ -44,7 +45,7 @@ export function spawnServer(
       ...env,
     },
     detached: options.detached ?? false,
-    stdio: ['ignore', options.stdout ?? 'ignore', 'inherit'],
+    stdio: ['ignore', options.stdout ?? 'ignore', options.stderr ?? 'inherit'],
   });
 }
 
