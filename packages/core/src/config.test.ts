@@ -430,3 +430,50 @@ describe('issue 12: time bounds, load shedding, rate limit and shutdown', () => 
     }
   });
 });
+
+describe('issue 15: PostgreSQL behind a transaction pooler', () => {
+  const postgres = (env: Record<string, string> = {}) =>
+    loadConfig({ DATABASE_URL: 'postgres://u:p@pgbouncer:6432/adnova', ...env }, '/srv').database;
+
+  test('prepared statements by default, migrations on DATABASE_URL', () => {
+    const database = postgres();
+    assert.equal(database.kind === 'postgres' && database.preparedStatements, true);
+    assert.equal(database.kind === 'postgres' && database.migrateUrl, undefined);
+  });
+
+  test('DATABASE_PREPARED_STATEMENTS=false and DATABASE_MIGRATE_URL, both named at start', () => {
+    const config = loadConfig(
+      {
+        DATABASE_URL: 'postgres://u:secret@pgbouncer:6432/adnova',
+        DATABASE_PREPARED_STATEMENTS: 'false',
+        DATABASE_MIGRATE_URL: 'postgres://u:secret@postgres:5432/adnova',
+      },
+      '/srv',
+    );
+    const { database } = config;
+    assert.equal(database.kind === 'postgres' && database.preparedStatements, false);
+    assert.equal(
+      database.kind === 'postgres' && database.migrateUrl,
+      'postgres://u:secret@postgres:5432/adnova',
+    );
+    const line = describeBackends(config);
+    assert.match(line, /migrations via postgres:\/\/u:\*+@postgres:5432\/adnova/);
+    assert.match(line, /prepared statements off/);
+    assert.doesNotMatch(line, /secret/);
+  });
+
+  test('bad values are reported with the rest', () => {
+    const problems = problemsOf({
+      DATABASE_URL: 'postgres://u:p@db/adnova',
+      DATABASE_PREPARED_STATEMENTS: 'sometimes',
+      DATABASE_MIGRATE_URL: 'mysql://db/adnova',
+    });
+    assert.ok(problems.some((p) => p.startsWith('DATABASE_PREPARED_STATEMENTS must be true or false')));
+    assert.ok(problems.some((p) => p.startsWith('DATABASE_MIGRATE_URL must use postgres:')));
+    assert.ok(
+      problemsOf({ DATABASE_URL: 'memory://', DATABASE_MIGRATE_URL: 'postgres://db/adnova' }).some((p) =>
+        p.startsWith('DATABASE_MIGRATE_URL needs DATABASE_URL'),
+      ),
+    );
+  });
+});

@@ -29,6 +29,20 @@ export type DatabaseConfig =
       statementTimeoutMs?: number;
       /** `DATABASE_CONNECT_TIMEOUT_MS` (default 10 s): the longest wait for a pool connection (then 503). */
       connectTimeoutMs?: number;
+      /**
+       * `DATABASE_PREPARED_STATEMENTS` (default true): hot-path statements are prepared once per
+       * connection under a name. False sends them unnamed (parsed and planned on every call), as a
+       * transaction-mode pooler without prepared-statement support needs (PgBouncer before 1.21):
+       * it hands consecutive statements of one client to different server connections, where a
+       * named statement prepared on another does not exist.
+       */
+      preparedStatements?: boolean;
+      /**
+       * `DATABASE_MIGRATE_URL` (default `url`): where migrations run. They hold a session-level
+       * advisory lock across many statements, which a transaction-mode pooler cannot keep, so
+       * behind one this is a direct connection to the primary.
+       */
+      migrateUrl?: string | undefined;
     };
 
 /**
@@ -361,6 +375,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   let database: DatabaseConfig;
   const dbUrl = env.DATABASE_URL;
   const thread = bool('PGLITE_THREAD', true);
+  const preparedStatements = bool('DATABASE_PREPARED_STATEMENTS', true);
   if (dbUrl === undefined || dbUrl === '') {
     database = { kind: 'pglite', dataDir: resolve(dataDir, 'pglite'), thread };
   } else if (dbUrl === 'memory://') {
@@ -376,12 +391,16 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       readUrl: url('DATABASE_READ_URL', ['postgres:', 'postgresql:']),
       statementTimeoutMs: int('DATABASE_STATEMENT_TIMEOUT_MS', 30_000, 0, 3_600_000),
       connectTimeoutMs: int('DATABASE_CONNECT_TIMEOUT_MS', 10_000, 100, 600_000),
+      preparedStatements,
+      migrateUrl: url('DATABASE_MIGRATE_URL', ['postgres:', 'postgresql:']),
     };
   }
   if (database.kind !== 'postgres' && env.DATABASE_READ_URL)
     problems.push(
       'DATABASE_READ_URL needs DATABASE_URL to be a postgres:// URL (embedded PGlite has no replicas)',
     );
+  if (database.kind !== 'postgres' && env.DATABASE_MIGRATE_URL)
+    problems.push('DATABASE_MIGRATE_URL needs DATABASE_URL to be a postgres:// URL');
   // Migrations at start (default), or only by the deploy's one-shot migrator (`ADNOVA_ROLES=migrate`).
   const migrateOnStart = bool('DATABASE_MIGRATE', true);
 
@@ -517,7 +536,13 @@ function trustProxy(raw: string | undefined): boolean | number | string[] {
 export function describeBackends(config: Config): string {
   const db =
     config.database.kind === 'postgres'
-      ? `postgres (${redactUrl(config.database.url)}, pool ${config.database.poolSize})`
+      ? `postgres (${[
+          redactUrl(config.database.url),
+          `pool ${config.database.poolSize}`,
+          ...(config.database.readUrl ? [`statistics from ${redactUrl(config.database.readUrl)}`] : []),
+          ...(config.database.migrateUrl ? [`migrations via ${redactUrl(config.database.migrateUrl)}`] : []),
+          ...(config.database.preparedStatements === false ? ['prepared statements off'] : []),
+        ].join(', ')})`
       : `pglite (embedded, ${config.database.kind === 'pglite' ? config.database.dataDir : 'in memory'}${config.database.thread === false ? '' : ', on its own thread'})`;
   const cache = config.cache.kind === 'redis' ? describeRedis(config.cache.redis) : 'memory (in-process)';
   const throttle = config.throttle.enabled ? `on (${config.cache.kind} counters)` : 'off';

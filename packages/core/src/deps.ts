@@ -89,6 +89,9 @@ export async function createDeps(
           `Pending database migrations (${pending.join(', ')}) and DATABASE_MIGRATE=false: run the migrator (ADNOVA_ROLES=migrate) first`,
         );
     }
+    // Behind a pooler the statement bound and jit=off come from the database's own settings; a
+    // deployment missing them still serves, so this warns instead of refusing to start.
+    for (const issue of (await database.settingIssues?.()) ?? []) log.warn(issue);
   } catch (error) {
     await database.close();
     throw error;

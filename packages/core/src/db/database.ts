@@ -32,11 +32,19 @@ export type Database = {
   query(text: string, params?: unknown[]): Promise<{ rows: unknown[] }>;
   /**
    * A hot-path statement, prepared once per connection on PostgreSQL (no parse and plan per
-   * request); PGlite runs it as a plain query.
+   * request), or sent unnamed with `DATABASE_PREPARED_STATEMENTS=false`; PGlite runs it as a plain
+   * query.
    */
   prepared<T>(statement: PreparedStatement, params: unknown[]): Promise<T[]>;
   /** Connection pool occupancy, PostgreSQL only (PGlite is one in-process connection). */
   poolStats?: () => { total: number; idle: number; waiting: number };
+  /**
+   * PostgreSQL only: the session settings this process asked for (`jit`, `statement_timeout`) that
+   * the server does not apply, one message each; empty when all arrived. They travel as the
+   * connection's startup `options`, which a pooler drops; behind one they must be set on the
+   * database (the messages say how).
+   */
+  settingIssues?: () => Promise<string[]>;
   /** Applies pending migrations; safe when several processes start at once on one PostgreSQL. */
   migrate(): Promise<void>;
   /** Names of migrations known to the code but not applied to the database. */
@@ -66,6 +74,13 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
     // A partitioned server never sends its cancellation, so the client gives up a little later too.
     const statementTimeoutMs = config.statementTimeoutMs ?? 30_000;
     const statementTimeout = `-c statement_timeout=${statementTimeoutMs}`;
+    // The session settings ride on the startup packet, so no statement has to set them. PgBouncer
+    // refuses that `options` parameter unless its `ignore_startup_parameters` lists it, and then
+    // drops it: behind a pooler the same settings come from `ALTER DATABASE … SET` (README,
+    // "Beyond one machine"), which every new server session applies, replicas included.
+    // `settingIssues` reports what did not arrive. (A `SET` after connecting would land on
+    // whichever server connection a transaction pooler picks, and stay there for other clients.)
+    const settings = { jit: 'off', statement_timeout: String(statementTimeoutMs) };
     const connectionTimeoutMillis = config.connectTimeoutMs ?? 10_000;
     const clientBounds = {
       connectionTimeoutMillis,
@@ -78,7 +93,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       ...clientBounds,
       // JIT compilation pays off for long analytical queries, never for these short OLTP ones: with
       // rough statistics (fresh tables) it added ~50 ms to a 1 ms ad-selection query.
-      options: `-c jit=off ${statementTimeout}`,
+      options: `-c jit=${settings.jit} ${statementTimeout}`,
     });
     // An idle client losing its connection must not crash the process; the next query reconnects.
     pool.on('error', () => {});
@@ -97,14 +112,41 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       readDb: readPool ? (drizzleNodePg(readPool, { schema }) as unknown as Db) : db,
       kind: config.kind,
       query: (text, params) => pool.query(text, params),
-      prepared: async <T>(statement: PreparedStatement, values: unknown[]) =>
-        (await pool.query({ name: statement.name, text: statement.text, values })).rows as T[],
+      // Without a name node-postgres sends Parse, Bind and Execute together as the unnamed
+      // statement, which a transaction pooler forwards to one server connection as a unit.
+      prepared:
+        config.preparedStatements === false
+          ? async <T>(statement: PreparedStatement, values: unknown[]) =>
+              (await pool.query(statement.text, values)).rows as T[]
+          : async <T>(statement: PreparedStatement, values: unknown[]) =>
+              (await pool.query({ name: statement.name, text: statement.text, values })).rows as T[],
       poolStats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+      async settingIssues() {
+        const found = await pool.query<{ name: keyof typeof settings; setting: string }>(
+          'SELECT name, setting FROM pg_settings WHERE name = ANY($1)',
+          [Object.keys(settings)],
+        );
+        const database = decodeURIComponent(new URL(config.url).pathname.slice(1)) || '<database>';
+        return found.rows
+          .filter((row) => row.setting !== settings[row.name])
+          .map(
+            (row) =>
+              `PostgreSQL runs with ${row.name}=${row.setting}, not ${settings[row.name]}: the connection's startup options did not arrive (a pooler drops them). Set it on the database: ALTER DATABASE ${database} SET ${row.name} = ${settings[row.name]}`,
+          );
+      },
       async migrate() {
-        const client = await pool.connect();
-        try {
+        // A client of its own on DATABASE_MIGRATE_URL: the advisory lock below belongs to a
+        // session, which a transaction-mode pooler does not keep between statements (the lock
+        // would be taken on one server connection and released, or not, on another).
+        const client = new pg.Client({
+          connectionString: config.migrateUrl ?? config.url,
+          connectionTimeoutMillis,
           // A migration may rewrite a large table: the per-statement bound is for requests.
-          await client.query('SET statement_timeout = 0');
+          options: '-c statement_timeout=0',
+        });
+        client.on('error', () => {});
+        await client.connect();
+        try {
           await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
           try {
             await migrateNodePg(drizzleNodePg(client, { schema }), migrationOptions);
@@ -112,8 +154,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
             await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
           }
         } finally {
-          await client.query('RESET statement_timeout').catch(() => {});
-          client.release();
+          await client.end();
         }
       },
       pendingMigrations: () => pendingMigrations(db),
