@@ -118,6 +118,13 @@ describe('loadThrottleConfig', () => {
     }
   });
 
+  it('rejects a key prefix with { or }, which would take the place of the viewer keys’ hash tag', () => {
+    for (const prefix of ['{adnova}:', 'adnova{', 'a}b']) {
+      const error = configError(() => loadThrottleConfig({ ADS_THROTTLE_KEY_PREFIX: prefix }));
+      assert.match(error.message, /ADS_THROTTLE_KEY_PREFIX/);
+    }
+  });
+
   it('requires ADS_THROTTLE_HASH_SECRET in production', () => {
     const error = configError(() => loadThrottleConfig({ NODE_ENV: 'production' }));
     assert.match(error.message, /ADS_THROTTLE_HASH_SECRET is required/);

@@ -39,7 +39,7 @@ export interface ThrottleConfig {
   hashSecret: string;
   /** `ADS_THROTTLE_ON_ERROR`: decision when the store or database fails. */
   onError: OnErrorBehaviour;
-  /** `ADS_THROTTLE_KEY_PREFIX`: prepended to every counter-store key. */
+  /** `ADS_THROTTLE_KEY_PREFIX`: prepended to every counter-store key; no `{` or `}` (see `storeKeys`). */
   keyPrefix: string;
   /** `ADS_THROTTLE_SESSION_COOKIE_NAME`: cookie read as the session key when the host gives none. */
   sessionCookieName: string;
@@ -225,6 +225,11 @@ function finish(merged: ThrottleOptions, issues: string[]): ThrottleConfig {
   if (config.onError !== 'show' && config.onError !== 'hide') issues.push('onError must be show or hide');
   if (typeof config.hashSecret !== 'string' || Buffer.byteLength(config.hashSecret) < MIN_HASH_SECRET_BYTES) {
     issues.push(`hashSecret must be at least ${MIN_HASH_SECRET_BYTES} bytes (ADS_THROTTLE_HASH_SECRET)`);
+  }
+  if (typeof config.keyPrefix !== 'string' || /[{}]/.test(config.keyPrefix)) {
+    issues.push(
+      'keyPrefix (ADS_THROTTLE_KEY_PREFIX) must be a string without { or }: the store gives each viewer its own Redis Cluster {hash tag}',
+    );
   }
   if (typeof config.sessionCookieName !== 'string' || config.sessionCookieName === '') {
     issues.push('sessionCookieName must be a non-empty string');

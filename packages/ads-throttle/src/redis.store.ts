@@ -147,7 +147,8 @@ const scripts = {
 /**
  * Redis counter store: every operation is one script call (EVALSHA, falling back to EVAL once after a
  * server restart), so counting, blocking and event gating are atomic across processes.
- * Redis Cluster is not supported: the count and block keys of one hit must live in one slot.
+ * On a Redis Cluster (an ioredis `Cluster` as `client`) the two keys of `hit` and `inspect` must share a
+ * hash slot; the keys of `storeKeys` do (the viewer pair is their `{hash tag}`), hand-made ones must too.
  */
 export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
   const { client } = options;

@@ -8,9 +8,9 @@ export const systemClock: Clock = { now: () => Date.now() };
 
 /** Input of the store's single atomic counting operation (spec §11). */
 export interface HitInput {
-  /** `ads:views:<scope hash>:<viewer hash>` (with prefix). */
+  /** `ads:views:{<scope hash>:<viewer hash>}` (with prefix; see `storeKeys`). */
   countKey: string;
-  /** `ads:block:<scope hash>:<viewer hash>` (with prefix). */
+  /** `ads:block:{<scope hash>:<viewer hash>}` (with prefix); in the count key's Redis Cluster hash slot. */
   blockKey: string;
   /** W; 0 disables counting entirely (always allowed, nothing stored). */
   windowSeconds: number;
@@ -69,11 +69,20 @@ export interface ThrottleStore {
   inspect(keys: { countKey: string; blockKey: string }): Promise<HitState>;
 }
 
-/** Builds every store key from the configured prefix, in the shapes of the original (spec §4.11). */
+/**
+ * Builds every store key from the configured prefix, in the shapes of the original (spec §4.11) except
+ * for one deviation: the (scope, viewer) pair of the count and block keys is a Redis Cluster hash tag,
+ * `ads:views:{<scope hash>:<viewer hash>}` and `ads:block:{…}`, so the two keys one hit script touches
+ * share a hash slot (a cluster refuses a script whose keys do not: CROSSSLOT) while different viewers
+ * still spread over the nodes. The other keys are read and written one at a time and keep their shapes.
+ * The prefix must not contain `{` or `}` (configuration checks it): Redis hashes the first `{…}` of a
+ * key, so a brace in the prefix would at best put every viewer in one slot, at worst split the pair.
+ */
 export function storeKeys(prefix: string) {
+  const pair = (scopeHash: string, viewerHash: string) => `{${scopeHash}:${viewerHash}}`;
   return {
-    count: (scopeHash: string, viewerHash: string) => `${prefix}ads:views:${scopeHash}:${viewerHash}`,
-    block: (scopeHash: string, viewerHash: string) => `${prefix}ads:block:${scopeHash}:${viewerHash}`,
+    count: (scopeHash: string, viewerHash: string) => `${prefix}ads:views:${pair(scopeHash, viewerHash)}`,
+    block: (scopeHash: string, viewerHash: string) => `${prefix}ads:block:${pair(scopeHash, viewerHash)}`,
     eventGate: (scopeHash: string, viewerHash: string, blocked: boolean) =>
       `${prefix}ads_throttle:event:${scopeHash}:${viewerHash}:${blocked ? 1 : 0}`,
     settings: `${prefix}ads_throttle:settings`,

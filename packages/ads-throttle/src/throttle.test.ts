@@ -743,14 +743,18 @@ function suite(variant: StoreVariant): void {
       });
     });
 
-    it('uses the store key shapes of the original behind the prefix', async () => {
+    it('uses the store key shapes of the original behind the prefix, the viewer pair as a hash tag', async () => {
       const { throttle, store, prefix } = await setup();
       await throttle.decide(viewer());
       const resolved = throttle.resolveViewer(viewer());
       const keys = storeKeys(prefix);
       assert.equal(
         keys.count(resolved.scopeHash, resolved.viewerHash),
-        `${prefix}ads:views:${resolved.scopeHash}:${resolved.viewerHash}`,
+        `${prefix}ads:views:{${resolved.scopeHash}:${resolved.viewerHash}}`,
+      );
+      assert.equal(
+        keys.block(resolved.scopeHash, resolved.viewerHash),
+        `${prefix}ads:block:{${resolved.scopeHash}:${resolved.viewerHash}}`,
       );
       const state = await store.inspect({
         countKey: keys.count(resolved.scopeHash, resolved.viewerHash),

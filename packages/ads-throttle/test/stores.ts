@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
-import { Redis } from 'ioredis';
+import { type Cluster, Redis } from 'ioredis';
 import { createMemoryStore } from '../src/memory.store.ts';
 import { createRedisStore } from '../src/redis.store.ts';
 import type { Clock, ThrottleStore } from '../src/store.ts';
@@ -34,7 +34,8 @@ export interface StoreUnderTest {
 
 /** A way to make stores for one variant (memory or Redis). */
 export interface StoreVariant {
-  name: 'memory' | 'redis';
+  /** `memory`, `redis`, or a variant's own name (`redis cluster`). */
+  name: string;
   /** A skip reason, or false. */
   skip: string | false;
   create(clock: Clock): Promise<StoreUnderTest>;
@@ -42,14 +43,24 @@ export interface StoreVariant {
   close(): Promise<void>;
 }
 
-/** Deletes the keys under one test prefix (SCAN + DEL; never FLUSHDB). */
-export async function deleteByPrefix(client: Redis, prefix: string): Promise<void> {
-  let cursor = '0';
-  do {
-    const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-    cursor = next;
-    if (keys.length > 0) await client.del(...keys);
-  } while (cursor !== '0');
+/**
+ * Deletes the keys under one test prefix (SCAN + DEL; never FLUSHDB). On a cluster every primary is
+ * scanned, and keys are deleted one by one (a DEL of keys in several slots is refused).
+ */
+export async function deleteByPrefix(client: Redis | Cluster, prefix: string): Promise<void> {
+  const nodes = client instanceof Redis ? [client] : client.nodes('master');
+  for (const node of nodes) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (client instanceof Redis) {
+        if (keys.length > 0) await client.del(...keys);
+      } else {
+        for (const key of keys) await node.del(key);
+      }
+    } while (cursor !== '0');
+  }
 }
 
 /** The memory variant. Its twin shares the same Map, standing in for a shared cache. */
@@ -65,19 +76,26 @@ export function memoryVariant(): StoreVariant {
   };
 }
 
-/** The Redis variant; every store gets a unique key prefix, and only those keys are deleted. */
-export function redisVariant(): StoreVariant {
-  const clients: Redis[] = [];
+/**
+ * The Redis variant; every store gets a unique key prefix, and only those keys are deleted. `connect`
+ * opens another client (default: one to `REDIS_URL`), e.g. an ioredis `Cluster` for a cluster variant.
+ */
+export function redisVariant(
+  options: { name?: string; skip?: string | false; connect?: () => Redis | Cluster } = {},
+): StoreVariant {
+  const clients: Array<Redis | Cluster> = [];
   const prefixes: string[] = [];
-  const connect = (): Redis => {
-    const client = new Redis(REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true });
+  const open =
+    options.connect ?? (() => new Redis(REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: true }));
+  const connect = () => {
+    const client = open();
     clients.push(client);
     return client;
   };
-  let shared: Redis | undefined;
+  let shared: Redis | Cluster | undefined;
   return {
-    name: 'redis',
-    skip: REDIS_URL ? false : REDIS_SKIP,
+    name: options.name ?? 'redis',
+    skip: options.skip ?? (REDIS_URL ? false : REDIS_SKIP),
     async create(clock) {
       shared ??= connect();
       const prefix = `ads-throttle-test:${randomUUID()}:`;
