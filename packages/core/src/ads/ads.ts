@@ -60,19 +60,16 @@ type ServeDeps = Pick<
 export async function serveAd(deps: ServeDeps & Pick<Deps, 'throttle'>, request: AdRequest): Promise<Ad> {
   const clientId = normalizeId(request.clientId);
   const reading = deps.profiles.get(clientId) ? undefined : readProfile(deps, clientId);
+  // The read runs while the throttle decides and is awaited only afterwards (or never, for a
+  // refused viewer): marked handled now, so a read failing first is this request's error below
+  // and not an unhandled rejection, which ends the process.
+  reading?.catch(() => {});
   if (deps.config.throttle.enabled) {
-    let decision: AdsDecision;
-    try {
-      decision = await deps.throttle.decide(
-        { userId: clientId, remoteAddress: request.remoteAddress, headers: request.headers },
-        { scope: request.scope ?? DEFAULT_AD_SCOPE },
-      );
-    } catch (error) {
-      reading?.catch(() => {});
-      throw error;
-    }
+    const decision: AdsDecision = await deps.throttle.decide(
+      { userId: clientId, remoteAddress: request.remoteAddress, headers: request.headers },
+      { scope: request.scope ?? DEFAULT_AD_SCOPE },
+    );
     if (!decision.show) {
-      reading?.catch(() => {});
       deps.metrics.adRequests.inc({ outcome: 'throttled' });
       throw throttled(decision);
     }

@@ -395,3 +395,25 @@ test('warming fills the cache with the most active clients first, then others, u
     await small.close();
   }
 });
+
+test('issue 15: a profile read failing while the throttle decides is the request’s error, not an unhandled rejection', async () => {
+  // Found behind PgBouncer: the read (started before the decision, to overlap the two) failed at
+  // once while the throttle still waited, and the rejection, not yet awaited, ended the process.
+  const failing: Deps = {
+    ...deps,
+    config: { ...deps.config, throttle: { ...deps.config.throttle, enabled: true } },
+    throttle: {
+      ...deps.throttle,
+      async decide(...args) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        return deps.throttle.decide(...args);
+      },
+    },
+    database: {
+      ...deps.database,
+      prepared: () =>
+        Promise.reject(new Error('prepared statement "adnova_client_profile_v2" already exists')),
+    },
+  };
+  await assert.rejects(serveAd(failing, { clientId: randomUUID(), ...viewer }), /already exists/);
+});
