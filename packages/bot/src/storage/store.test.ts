@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import type { RedisConnection } from '@adnova/core/cache/redis-connection';
 import { Redis } from 'ioredis';
+import { announceClusterSkip, CLUSTER_SKIP, lazyRedisCluster } from '../../../core/test/redis-cluster.ts';
 import { SENTINEL_SKIP, type SentinelGroup, startSentinelGroup } from '../../../core/test/redis-sentinel.ts';
 import { type BotStore, createMemoryStore, createRedisStore, createStore } from './store.ts';
 
@@ -150,3 +151,27 @@ test('Redis Sentinel bot store: sessions are written and read on the promoted re
     await store.close();
   }
 });
+
+// Sessions on a Redis Cluster (issue 15): every key is read and written alone, so each goes to its
+// own slot's node; the flood limiter (guards.ts) shares the same client.
+const cluster = lazyRedisCluster();
+after(() => cluster.stop());
+announceClusterSkip('bot store');
+storeContract(
+  'Redis Cluster',
+  async () => {
+    const prefix = `adnova:test:bot-store:${randomUUID()}:`;
+    const store = createStore({ kind: 'redis', redis: (await cluster.get()).connection, keyPrefix: prefix });
+    return {
+      store,
+      async expire(key: string) {
+        const redis = store.redis;
+        assert.ok(redis);
+        assert.ok((await redis.ttl(`${prefix}${key}`)) > 0);
+        await redis.pexpire(`${prefix}${key}`, 1);
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      },
+    };
+  },
+  CLUSTER_SKIP,
+);

@@ -1,15 +1,20 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
+import { announceClusterSkip, CLUSTER_SKIP, lazyRedisCluster } from '../../test/redis-cluster.ts';
 import { REDIS_SKIP, REDIS_URL } from '../../test/stores.ts';
 import { type Cache, createMemoryCache, createRedisCache } from './cache.ts';
 
-/** The same contract for the in-process and the Redis cache. */
-function cacheContract(name: string, make: (now: () => number) => Cache, skip: string | false) {
+/** The same contract for the in-process and the Redis caches (one server, a cluster). */
+function cacheContract(
+  name: string,
+  make: (now: () => number) => Cache | Promise<Cache>,
+  skip: string | false,
+) {
   describe(`${name} cache`, { skip }, () => {
     test('incr counts atomically in a fixed window', async () => {
       let now = 1_000_000;
-      const cache = make(() => now);
+      const cache = await make(() => now);
       const key = `adnova:test:${randomUUID()}`;
       try {
         const counts = await Promise.all(Array.from({ length: 20 }, () => cache.incr(key, 60)));
@@ -41,3 +46,9 @@ cacheContract(
   () => createRedisCache({ mode: 'standalone', url: REDIS_URL }),
   REDIS_URL ? false : REDIS_SKIP,
 );
+
+// Redis Cluster (issue 15): the cache's client is an ioredis Cluster, each key routed to its node.
+const cluster = lazyRedisCluster();
+after(() => cluster.stop());
+announceClusterSkip('cache contract');
+cacheContract('redis cluster', async () => createRedisCache((await cluster.get()).connection), CLUSTER_SKIP);

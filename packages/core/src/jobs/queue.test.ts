@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
-import { Redis } from 'ioredis';
+import { after, describe, test } from 'node:test';
+import { Cluster, Redis } from 'ioredis';
 import { pino } from 'pino';
+import { announceClusterSkip, CLUSTER_SKIP, lazyRedisCluster } from '../../test/redis-cluster.ts';
 import { createTestDatabase, DATABASE_URL, POSTGRES_SKIP, REDIS_SKIP, REDIS_URL } from '../../test/stores.ts';
+import type { RedisConnection } from '../cache/redis-connection.ts';
 import type { DatabaseConfig, QueueSettings } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';
 import { createBullmqQueue } from './bullmq.queue.ts';
@@ -49,6 +51,11 @@ async function databaseStore(config: DatabaseConfig, cleanup: () => Promise<void
   };
 }
 
+// One Redis Cluster (issue 15) for the file, started by the first test that uses it.
+const cluster = lazyRedisCluster();
+after(() => cluster.stop());
+announceClusterSkip('queue contract');
+
 const variants: { name: string; skip: string | false; open(): Promise<Store> }[] = [
   {
     name: 'database queue on PGlite',
@@ -72,32 +79,57 @@ const variants: { name: string; skip: string | false; open(): Promise<Store> }[]
   {
     name: 'BullMQ queue on Redis',
     skip: REDIS_URL ? false : REDIS_SKIP,
+    open: () =>
+      bullmqStore(
+        { mode: 'standalone', url: REDIS_URL },
+        `adnova:test:${randomUUID()}:queue`,
+        () => new Redis(REDIS_URL),
+      ),
+  },
+  {
+    // Issue 15: BullMQ's scripts touch many keys of a queue at once, so on a cluster its prefix is
+    // one {hash tag} (the config's default there is {adnova:queue}).
+    name: 'BullMQ queue on Redis Cluster',
+    skip: CLUSTER_SKIP,
     async open() {
-      const keyPrefix = `adnova:test:${randomUUID()}:queue`;
-      const queues: JobQueue[] = [];
-      return {
-        make() {
-          const queue = createBullmqQueue(
-            { kind: 'bullmq', redis: { mode: 'standalone', url: REDIS_URL }, keyPrefix, ...settings },
-            log,
-          );
-          queues.push(queue);
-          return queue;
-        },
-        async restart() {
-          await Promise.all(queues.splice(0).map((q) => q.close()));
-        },
-        async close() {
-          await Promise.all(queues.splice(0).map((q) => q.close()));
-          const redis = new Redis(REDIS_URL);
-          const keys = await redis.keys(`${keyPrefix}:*`);
-          if (keys.length > 0) await redis.del(...keys);
-          redis.disconnect();
-        },
-      };
+      const { connection } = await cluster.get();
+      return bullmqStore(
+        connection,
+        `{adnova:test:${randomUUID()}:queue}`,
+        () => new Cluster(connection.nodes),
+      );
     },
   },
 ];
+
+/** BullMQ queues under a fresh prefix; `admin` opens a client that deletes the prefix's keys after. */
+async function bullmqStore(
+  redis: RedisConnection,
+  keyPrefix: string,
+  admin: () => Redis | Cluster,
+): Promise<Store> {
+  const queues: JobQueue[] = [];
+  return {
+    make() {
+      const queue = createBullmqQueue({ kind: 'bullmq', redis, keyPrefix, ...settings }, log);
+      queues.push(queue);
+      return queue;
+    },
+    async restart() {
+      await Promise.all(queues.splice(0).map((q) => q.close()));
+    },
+    async close() {
+      await Promise.all(queues.splice(0).map((q) => q.close()));
+      const client = admin();
+      // On a cluster the keys (one hash tag) live on one node, which KEYS on any other would miss.
+      for (const node of client instanceof Cluster ? client.nodes('master') : [client]) {
+        const keys = await node.keys(`${keyPrefix}:*`);
+        for (const key of keys) await node.del(key);
+      }
+      client.disconnect();
+    },
+  };
+}
 
 if (!REDIS_URL || !DATABASE_URL) {
   console.warn(
