@@ -55,6 +55,8 @@ const skippedWhat = [];
 if (!process.env.DATABASE_URL)
   skippedWhat.push('PostgreSQL-only tests (set DATABASE_URL=postgres://… to run them)');
 if (!process.env.REDIS_URL) skippedWhat.push('Redis tests (set REDIS_URL=redis://… to run them)');
+if (process.env.DATABASE_URL && !existsSync('/usr/sbin/pgbouncer'))
+  skippedWhat.push('PgBouncer tests (apt-get install pgbouncer: they need /usr/sbin/pgbouncer)');
 if (!existsSync('/usr/bin/chromium'))
   skippedWhat.push('admin browser tests (apt-get install chromium: they need /usr/bin/chromium)');
 for (const what of skippedWhat) console.warn(`\x1b[33m*** SKIPPING ${what} ***\x1b[0m`);

@@ -51,11 +51,15 @@ export function spawnServer(
 
 /**
  * Starts the real server (`src/main.ts`) as a child process on 127.0.0.1 and waits until it
- * answers `/livez`; used by multi-process tests and the benchmark.
+ * answers `/livez`; used by multi-process tests and the benchmark. `stdout: 'pipe'` keeps its log
+ * lines readable on `proc.stdout`.
  */
-export async function startServerProcess(env: Record<string, string>): Promise<ServerProcess> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  options: { stdout?: 'ignore' | 'pipe' } = {},
+): Promise<ServerProcess> {
   const port = await freePort();
-  const proc = spawnServer(port, env);
+  const proc = spawnServer(port, env, options);
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
   const base = `http://127.0.0.1:${port}`;
   const stop = async () => {

@@ -77,6 +77,19 @@ export function coreHealthChecks(
         if ((await deps.queue.countWorkers()) === 0) throw new Error('no worker is running (ADNOVA_ROLES)');
       },
     },
+    // Only with DATABASE_READ_URL. Not critical: without the replica only statistics fail (503),
+    // and a load balancer must not take every API process out of service for that.
+    ...(deps.database.readDb === deps.db
+      ? []
+      : [
+          {
+            name: 'database_replica',
+            critical: false,
+            async run() {
+              await deps.database.readDb.execute(sql`SELECT 1`);
+            },
+          },
+        ]),
     {
       // Not critical (spec §6.1). The offline provider always works; the start-up backends line
       // says `llm=offline` when it is the one in use.
