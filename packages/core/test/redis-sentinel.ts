@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
+import { freePort } from './ports.ts';
 
 /**
  * Real Redis topologies for the tests of issue 15, started from Debian's `redis-server` and
@@ -17,19 +17,6 @@ export const SENTINEL_SKIP: string | false =
   onPath('redis-server') && onPath('redis-sentinel')
     ? false
     : 'redis-server and redis-sentinel not installed (Debian: apt-get install redis-server redis-sentinel): Sentinel tests skipped';
-
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const address = srv.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 export type RedisProcess = {
   port: number;
