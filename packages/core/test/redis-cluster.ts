@@ -41,6 +41,20 @@ export type RedisCluster = {
   ports: number[];
   /** The same, as the config's connection. */
   connection: RedisConnection & { mode: 'cluster' };
+  /** Kills the node on `port` (SIGKILL: a crash) and waits for it to exit. */
+  crash(port: number): Promise<void>;
+  /** Starts the crashed node on `port` again from its nodes.conf: same id, same slots (no-op if running). */
+  restart(port: number): Promise<void>;
+  /**
+   * Freezes the node on `port` (SIGSTOP): its sockets stay open but it answers nothing, as a hung
+   * or partitioned server; `resume` (SIGCONT) thaws it.
+   */
+  pause(port: number): void;
+  resume(port: number): void;
+  /** The port of the node serving hash slot `slot`. */
+  portOfSlot(slot: number): Promise<number>;
+  /** Resolves once every running node reports `cluster_state:<state>`; fails after `timeoutMs`. */
+  waitForState(state: 'ok' | 'fail', timeoutMs?: number): Promise<void>;
   /** Kills every node and removes their files; safe to call twice and after a failed start. */
   stop(): Promise<void>;
 };
@@ -84,10 +98,10 @@ async function freeNodePort(taken: Set<number>): Promise<number> {
   throw new Error('no free port pair (port, port + 10000) found on 127.0.0.1');
 }
 
-type NodeProcess = { port: number; kill(): Promise<void> };
+type NodeProcess = { port: number; proc: ChildProcess; kill(): Promise<void> };
 
 /** Starts one cluster-enabled node and waits until it answers PING; rejects if it exits first. */
-async function startNode(dir: string, port: number): Promise<NodeProcess> {
+async function startNode(dir: string, port: number, nodeTimeoutMs: number): Promise<NodeProcess> {
   const proc: ChildProcess = spawn(
     'redis-server',
     [
@@ -100,7 +114,7 @@ async function startNode(dir: string, port: number): Promise<NodeProcess> {
       '--cluster-config-file',
       join(dir, `nodes-${port}.conf`),
       '--cluster-node-timeout',
-      '5000',
+      String(nodeTimeoutMs),
       '--save',
       '',
       '--appendonly',
@@ -129,7 +143,7 @@ async function startNode(dir: string, port: number): Promise<NodeProcess> {
     for (let i = 0; i < 100 && proc.exitCode === null; i++) {
       try {
         if (probe.status !== 'ready') await probe.connect();
-        if ((await probe.ping()) === 'PONG') return { port, kill };
+        if ((await probe.ping()) === 'PONG') return { port, proc, kill };
       } catch {
         probe.disconnect();
         await new Promise((r) => setTimeout(r, 100));
@@ -184,10 +198,17 @@ async function clusterInfo(port: number): Promise<Map<string, string>> {
  * Starts three cluster-enabled primaries on free loopback ports, joins them with
  * `redis-cli --cluster create` (the 16384 slots split three ways) and resolves once every node
  * says `cluster_state:ok` and knows the other two, so a client's first command is routed right.
+ * `nodeTimeoutMs` is `cluster-node-timeout`: how long a silent node takes to be called failed.
  */
-export async function startRedisCluster(size = 3): Promise<RedisCluster> {
+export async function startRedisCluster(
+  options: { size?: number; nodeTimeoutMs?: number } = {},
+): Promise<RedisCluster> {
+  const { size = 3, nodeTimeoutMs = 2000 } = options;
   const dir = await mkdtemp(join(tmpdir(), 'adnova-cluster-'));
   const started: NodeProcess[] = [];
+  /** Nodes crashed (to restart) and paused: `waitForState` asks neither. */
+  const crashed = new Set<number>();
+  const paused = new Set<number>();
   let stopping: Promise<void> | undefined;
   const stop = () => {
     stopping ??= (async () => {
@@ -195,6 +216,26 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
       await rm(dir, { recursive: true, force: true });
     })();
     return stopping;
+  };
+  const waitForState = async (state: 'ok' | 'fail', timeoutMs = 30_000) => {
+    const deadline = Date.now() + timeoutMs;
+    for (const { port } of started.filter((node) => !crashed.has(node.port) && !paused.has(node.port))) {
+      for (;;) {
+        // A node just restarted may refuse a moment longer.
+        const info = await clusterInfo(port).catch(() => new Map<string, string>());
+        if (
+          info.get('cluster_state') === state &&
+          (state === 'fail' ||
+            (info.get('cluster_known_nodes') === String(size) && info.get('cluster_slots_ok') === '16384'))
+        )
+          break;
+        if (Date.now() > deadline)
+          throw new Error(
+            `cluster node ${port} not ${state} within ${timeoutMs} ms: ${JSON.stringify([...info])}`,
+          );
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
   };
   try {
     const taken = new Set<number>();
@@ -205,7 +246,7 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
         taken.add(port);
         taken.add(port + BUS_OFFSET);
         try {
-          started.push(await startNode(dir, port));
+          started.push(await startNode(dir, port, nodeTimeoutMs));
           break;
         } catch (error) {
           if (attempt >= 3) throw error;
@@ -219,28 +260,45 @@ export async function startRedisCluster(size = 3): Promise<RedisCluster> {
       ['--cluster', 'create', ...nodes, '--cluster-replicas', '0', '--cluster-yes'],
       60_000,
     );
-
     // `--cluster create` returns once the slots are assigned; the nodes learn of each other by
     // gossip on the bus ports a little later.
-    const deadline = Date.now() + 30_000;
-    for (const port of ports) {
-      for (;;) {
-        const info = await clusterInfo(port);
-        if (
-          info.get('cluster_state') === 'ok' &&
-          info.get('cluster_known_nodes') === String(size) &&
-          info.get('cluster_slots_ok') === '16384'
-        )
-          break;
-        if (Date.now() > deadline)
-          throw new Error(`cluster node ${port} not ready within 30 s: ${JSON.stringify([...info])}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await waitForState('ok');
     return {
       nodes: nodes.join(','),
       ports,
       connection: { mode: 'cluster', nodes: ports.map((port) => ({ host: '127.0.0.1', port })) },
+      async crash(port) {
+        crashed.add(port);
+        await started.find((n) => n.port === port)?.kill();
+      },
+      async restart(port) {
+        if (!crashed.has(port)) return;
+        const at = started.findIndex((n) => n.port === port);
+        if (at < 0) throw new Error(`no cluster node on port ${port}`);
+        started[at] = await startNode(dir, port, nodeTimeoutMs);
+        crashed.delete(port);
+      },
+      pause(port) {
+        paused.add(port);
+        started.find((n) => n.port === port)?.proc.kill('SIGSTOP');
+      },
+      resume(port) {
+        started.find((n) => n.port === port)?.proc.kill('SIGCONT');
+        paused.delete(port);
+      },
+      async portOfSlot(slot) {
+        const client = new Redis({ port: ports[0], host: '127.0.0.1', maxRetriesPerRequest: 1 });
+        client.on('error', () => {});
+        try {
+          const ranges = (await client.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number]]>;
+          const owner = ranges.find(([from, to]) => slot >= from && slot <= to);
+          if (!owner) throw new Error(`no node serves slot ${slot}`);
+          return Number(owner[2][1]);
+        } finally {
+          client.disconnect();
+        }
+      },
+      waitForState,
       stop,
     };
   } catch (error) {

@@ -120,6 +120,12 @@ export function createRedisClient(connection: RedisConnection, extra: RedisOptio
   if (connection.mode === 'cluster') {
     const { enableOfflineQueue, ...perNode } = extra;
     return new Cluster(connection.nodes, {
+      // With the ready check, a cluster client that (re)connects while the cluster reports
+      // cluster_state:fail disconnects and retries, and the promise of that connect() never
+      // settles (ioredis 5.11): BullMQ's worker awaited it for good after a node's outage and
+      // ran no job again (redis-cluster.test.ts, "freezes"). Without it the client is ready
+      // once it has the slots; a command the down cluster refuses is retried, then fails.
+      enableReadyCheck: false,
       ...(enableOfflineQueue !== undefined && { enableOfflineQueue }),
       redisOptions: { ...(connection.password && { password: connection.password }), ...perNode },
     });
