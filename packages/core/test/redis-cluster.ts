@@ -16,8 +16,8 @@ import type { RedisConnection } from '../src/cache/redis-connection.ts';
 const onPath = (program: string) => spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
 
 /**
- * Why the Cluster tests do not run here, or false when they do. They start five processes and
- * take seconds, so they run in the real-backends pass only (CI sets `REDIS_URL` there).
+ * Why the Cluster tests do not run here, or false when they do. They start three servers per
+ * test file and take seconds, so they run in the real-backends pass only (CI sets `REDIS_URL` there).
  */
 export const CLUSTER_SKIP: string | false = !(onPath('redis-server') && onPath('redis-cli'))
   ? 'redis-server and redis-cli not installed (Debian: apt-get install redis-server): Redis Cluster tests skipped'
@@ -287,7 +287,8 @@ export async function startRedisCluster(
         paused.delete(port);
       },
       async portOfSlot(slot) {
-        const client = new Redis({ port: ports[0], host: '127.0.0.1', maxRetriesPerRequest: 1 });
+        const port = ports.find((p) => !crashed.has(p) && !paused.has(p));
+        const client = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: 1 });
         client.on('error', () => {});
         try {
           const ranges = (await client.call('CLUSTER', 'SLOTS')) as Array<[number, number, [string, number]]>;
