@@ -13,7 +13,7 @@ export const docsPlugin = fp(
           title: 'AdNova API',
           version: opts.version,
           description:
-            'Advertising platform API: clients, advertisers, ML scores, campaigns, ad selection, clicks, statistics and simulated time. Errors are `{ "detail": … }`.',
+            'Advertising platform API: clients, advertisers, ML scores, campaigns, ad selection, clicks, statistics and simulated time. Errors are `{ "detail": … }`. The full contract, its business rules and numbered decisions are in docs/api.md of the AdNova repository.',
         },
         tags: [
           { name: 'Clients' },
