@@ -49,7 +49,11 @@ async function startRedisProcess(program: string, args: string[], port: number):
       if (proc.exitCode !== null) break;
       try {
         if (probe.status !== 'ready') await probe.connect();
-        if ((await probe.ping()) === 'PONG') return { port, kill };
+        // The server answering must be this process: between freePort() and the bind another
+        // test may have taken the port, and its server would answer the PING.
+        const info = String(await probe.call('INFO', 'server'));
+        if (/process_id:(\d+)/.exec(info)?.[1] === String(proc.pid)) return { port, kill };
+        break;
       } catch {
         probe.disconnect();
         await new Promise((r) => setTimeout(r, 100));
@@ -60,6 +64,24 @@ async function startRedisProcess(program: string, args: string[], port: number):
   }
   await kill('SIGKILL');
   throw new Error(`${program} on port ${port} did not start: ${stderr.slice(-500)}`);
+}
+
+/**
+ * Starts `program` on a free port, trying another port when the chosen one was taken meanwhile
+ * (tests start servers in parallel); `args` builds the arguments for a port.
+ */
+async function startOnFreePort(
+  program: string,
+  args: (port: number) => Promise<string[]> | string[],
+): Promise<RedisProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const port = await freePort();
+    try {
+      return await startRedisProcess(program, await args(port), port);
+    } catch (error) {
+      if (attempt >= 3) throw error;
+    }
+  }
 }
 
 export type SentinelGroup = {
@@ -86,49 +108,48 @@ export async function startSentinelGroup(name = 'adnova', downAfterMs = 1000): P
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const server = (port: number, extra: string[] = []) =>
-      startRedisProcess(
-        'redis-server',
-        [
-          '--port',
-          String(port),
-          '--bind',
-          '127.0.0.1',
-          '--save',
-          '',
-          '--appendonly',
-          'no',
-          '--dir',
-          dir,
-          ...extra,
-        ],
-        port,
-      ).then((p) => {
+    const server = (extra: string[] = []) =>
+      startOnFreePort('redis-server', (port) => [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--dir',
+        dir,
+        ...extra,
+      ]).then((p) => {
         started.push(p);
         return p;
       });
-    const primary = await server(await freePort());
-    const replica = await server(await freePort(), ['--replicaof', '127.0.0.1', String(primary.port)]);
+    const primary = await server();
+    const replica = await server(['--replicaof', '127.0.0.1', String(primary.port)]);
 
-    const sentinelPorts = [await freePort(), await freePort(), await freePort()];
-    await Promise.all(
-      sentinelPorts.map(async (port) => {
-        // A sentinel rewrites its own file (what it learns of the group): one each.
-        const file = join(dir, `sentinel-${port}.conf`);
-        await writeFile(
-          file,
-          [
-            `port ${port}`,
-            'bind 127.0.0.1',
-            `dir ${dir}`,
-            `sentinel monitor ${name} 127.0.0.1 ${primary.port} 2`,
-            `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
-            `sentinel failover-timeout ${name} 10000`,
-            `sentinel parallel-syncs ${name} 1`,
-            '',
-          ].join('\n'),
-        );
-        started.push(await startRedisProcess('redis-sentinel', [file], port));
+    const sentinelPorts = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const sentinel = await startOnFreePort('redis-sentinel', async (port) => {
+          // A sentinel rewrites its own file (what it learns of the group): one each.
+          const file = join(dir, `sentinel-${port}.conf`);
+          await writeFile(
+            file,
+            [
+              `port ${port}`,
+              'bind 127.0.0.1',
+              `dir ${dir}`,
+              `sentinel monitor ${name} 127.0.0.1 ${primary.port} 2`,
+              `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
+              `sentinel failover-timeout ${name} 10000`,
+              `sentinel parallel-syncs ${name} 1`,
+              '',
+            ].join('\n'),
+          );
+          return [file];
+        });
+        started.push(sentinel);
+        return sentinel.port;
       }),
     );
 
