@@ -119,7 +119,7 @@ export function redisOptions(
 export function createRedisClient(connection: RedisConnection, extra: RedisOptions = {}): RedisClient {
   if (connection.mode === 'cluster') {
     const { enableOfflineQueue, ...perNode } = extra;
-    return new Cluster(connection.nodes, {
+    const client = new Cluster(connection.nodes, {
       // With the ready check, a cluster client that (re)connects while the cluster reports
       // cluster_state:fail disconnects and retries, and the promise of that connect() never
       // settles (ioredis 5.11): BullMQ's worker awaited it for good after a node's outage and
@@ -129,6 +129,22 @@ export function createRedisClient(connection: RedisConnection, extra: RedisOptio
       ...(enableOfflineQueue !== undefined && { enableOfflineQueue }),
       redisOptions: { ...(connection.password && { password: connection.password }), ...perNode },
     });
+    // While it has no node to send to, a Cluster holds commands in a queue of its own, where the
+    // per-node bound (maxRetriesPerRequest) does not apply: with every node unreachable a cache
+    // read waited for good, where on one server it fails after 2 retries (160 ms). A client whose
+    // commands must give up (a number of retries) uses that queue only for its first connection,
+    // so commands sent at start wait for the slots; after that, or 5 s at the latest, a command
+    // sent while the cluster is unreachable fails at once. ioredis reads the option per command.
+    if (typeof perNode.maxRetriesPerRequest === 'number' && client.options.enableOfflineQueue) {
+      const stopQueueing = () => {
+        client.options.enableOfflineQueue = false;
+        clearTimeout(timer);
+      };
+      const timer = setTimeout(stopQueueing, 5000);
+      timer.unref();
+      client.once('ready', stopQueueing);
+    }
+    return client;
   }
   const { url, ...options } = redisOptions(connection, extra);
   return url ? new Redis(url, options) : new Redis(options);
