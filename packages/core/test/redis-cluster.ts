@@ -100,7 +100,7 @@ async function freeNodePort(taken: Set<number>): Promise<number> {
 
 type NodeProcess = { port: number; proc: ChildProcess; kill(): Promise<void> };
 
-/** Starts one cluster-enabled node and waits until it answers PING; rejects if it exits first. */
+/** Starts one cluster-enabled node and waits until it answers; rejects if it exits first. */
 async function startNode(dir: string, port: number, nodeTimeoutMs: number): Promise<NodeProcess> {
   const proc: ChildProcess = spawn(
     'redis-server',
@@ -143,7 +143,10 @@ async function startNode(dir: string, port: number, nodeTimeoutMs: number): Prom
     for (let i = 0; i < 100 && proc.exitCode === null; i++) {
       try {
         if (probe.status !== 'ready') await probe.connect();
-        if ((await probe.ping()) === 'PONG') return { port, proc, kill };
+        // This process, not another test's server that took the port first (its bind then failed).
+        const info = await probe.info('server');
+        if (new RegExp(`process_id:${proc.pid}\\r?\\n`).test(info)) return { port, proc, kill };
+        break;
       } catch {
         probe.disconnect();
         await new Promise((r) => setTimeout(r, 100));
