@@ -1,10 +1,13 @@
 // Benchmarks GET /ads against a trivial route in the same run, with wrk, on PGlite and (when
 // DATABASE_URL is set) PostgreSQL. Loads a generated data set with a bulk loader first.
 // Usage: npm run bench [-- --db pglite|postgres|both --duration 10 --connections 64 --workers 1
-//                           --clients 100000 --campaigns 1000 --scores 1000000 --skip-throttle]
+//                           --clients 100000 --campaigns 1000 --scores 1000000 --skip-throttle
+//                           --prepared-statements on|off --pgbouncer]
 //        npm run bench -- --attack [--db …]   issue 12's attacks: /livez latency and memory under them
 // PostgreSQL runs with REDIS_URL (when set) for the throttle's counters, as in production;
-// PGlite runs fully embedded (no Redis), as `npm start` does.
+// PGlite runs fully embedded (no Redis), as `npm start` does. `--prepared-statements off` runs the
+// API with DATABASE_PREPARED_STATEMENTS=false; `--pgbouncer` puts a PgBouncer in transaction mode
+// between the PostgreSQL API and the server (issue 15; it needs `--prepared-statements off`).
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,6 +26,7 @@ import { generateWorkload } from '@adnova/core/workload/workload';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { bulkAttack, describeAttack, timeTravelAttack } from '../packages/server/test/attacks.ts';
+import { PGBOUNCER, type PgBouncer, startPgBouncer } from '../packages/server/test/pgbouncer.ts';
 import { startServerProcess } from '../packages/server/test/server-process.ts';
 
 const { values } = parseArgs({
@@ -37,8 +41,19 @@ const { values } = parseArgs({
     'skip-throttle': { type: 'boolean', default: false },
     workers: { type: 'string', default: '1' },
     attack: { type: 'boolean', default: false },
+    'prepared-statements': { type: 'string', default: 'on' },
+    pgbouncer: { type: 'boolean', default: false },
   },
 });
+if (!['on', 'off'].includes(values['prepared-statements'] ?? ''))
+  throw new Error('--prepared-statements takes on or off');
+const preparedStatements = values['prepared-statements'] === 'on';
+if (values.pgbouncer && preparedStatements)
+  throw new Error('--pgbouncer needs --prepared-statements off (PgBouncer before 1.21 cannot keep them)');
+if (values.pgbouncer && !PGBOUNCER) throw new Error('--pgbouncer: pgbouncer is not installed');
+// The API's pool and PgBouncer's server connections per database: the same, so the pooler adds
+// its hop and nothing else.
+const POOL_SIZE = 20;
 const root = fileURLToPath(new URL('..', import.meta.url));
 
 function ensureWrk(): void {
@@ -177,13 +192,14 @@ const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).s
 
 /** What each part used during a phase: cores (CPU seconds / wall seconds) and % of the machine. */
 type CpuBreakdown = { cpus: number; cores: Record<string, number>; share: Record<string, number> };
-const CPU_PARTS = ['api', 'postgres', 'redis', 'wrk', 'other', 'machine'] as const;
+const CPU_PARTS = ['api', 'postgres', 'pgbouncer', 'redis', 'wrk', 'other', 'machine'] as const;
 
 /**
  * Cores used by each part during a phase (CPU seconds / wall seconds): the API (the server
  * process and its descendants: cluster workers; threads count with their process), PostgreSQL
- * (every process named `postgres`), Redis, wrk, everything else (this script, other work on the
- * machine), and the machine as a whole (/proc/stat); each also as a share of the machine's CPUs.
+ * (every process named `postgres`), PgBouncer, Redis, wrk, everything else (this script, other
+ * work on the machine), and the machine as a whole (/proc/stat); each also as a share of the
+ * machine's CPUs.
  */
 function cpuBreakdown(before: CpuSample, after: CpuSample, apiPid: number): CpuBreakdown {
   const wall = (after.at - before.at) / 1000;
@@ -198,6 +214,7 @@ function cpuBreakdown(before: CpuSample, after: CpuSample, apiPid: number): CpuB
   const parts: Record<string, number> = {
     api: 0,
     postgres: 0,
+    pgbouncer: 0,
     redis: 0,
     wrk: after.children - before.children,
     other: 0,
@@ -209,11 +226,13 @@ function cpuBreakdown(before: CpuSample, after: CpuSample, apiPid: number): CpuB
       ? 'api'
       : now.comm === 'postgres'
         ? 'postgres'
-        : now.comm.startsWith('redis-server')
-          ? 'redis'
-          : now.comm === 'wrk'
-            ? 'wrk'
-            : 'other';
+        : now.comm === 'pgbouncer'
+          ? 'pgbouncer'
+          : now.comm.startsWith('redis-server')
+            ? 'redis'
+            : now.comm === 'wrk'
+              ? 'wrk'
+              : 'other';
     parts[part] = (parts[part] ?? 0) + used;
   }
   const cores: Record<string, number> = {};
@@ -297,17 +316,45 @@ async function benchDatabase(
 }
 
 /** The server as production runs it; embedded mode is embedded throughout (in-process counters). */
-function startBenchServer(kind: 'pglite' | 'postgres', databaseUrl: string, workers = 1) {
+function startBenchServer(
+  kind: 'pglite' | 'postgres',
+  databaseUrl: string,
+  workers = 1,
+  env: Record<string, string> = {},
+) {
   return startServerProcess({
     ADNOVA_WORKERS: String(workers),
     DATABASE_URL: databaseUrl,
+    DATABASE_POOL_SIZE: String(POOL_SIZE),
+    DATABASE_PREPARED_STATEMENTS: String(preparedStatements),
     NODE_ENV: 'production',
     ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
     ADMIN_SESSION_SECRET: randomBytes(32).toString('hex'),
     // Load shedding as configured in production (the test helper switches it off).
     HTTP_SHED_EVENT_LOOP_DELAY_MS: '',
     ...(kind === 'pglite' ? { REDIS_URL: '' } : {}),
+    ...env,
   });
+}
+
+/**
+ * `--pgbouncer`: a PgBouncer in transaction mode in front of the bench database, set up as README's
+ * "Beyond one machine" says: the session settings on the database, migrations past the pooler.
+ */
+async function throughPgBouncer(
+  databaseUrl: string,
+): Promise<{ bouncer: PgBouncer; env: Record<string, string> }> {
+  const name = new URL(databaseUrl).pathname.slice(1);
+  const c = new pg.Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    await c.query(`ALTER DATABASE ${name} SET jit = off`);
+    await c.query(`ALTER DATABASE ${name} SET statement_timeout = 30000`);
+  } finally {
+    await c.end();
+  }
+  const bouncer = await startPgBouncer(databaseUrl, POOL_SIZE);
+  return { bouncer, env: { DATABASE_URL: bouncer.url(name), DATABASE_MIGRATE_URL: databaseUrl } };
 }
 
 async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unknown>> {
@@ -324,7 +371,11 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
     console.log(
       `[pglite] one process, not ${values.workers}: the embedded database is single-process (--workers applies to PostgreSQL)`,
     );
-  const server = await startBenchServer(kind, databaseUrl, workers);
+  const pooled = kind === 'postgres' && values.pgbouncer ? await throughPgBouncer(databaseUrl) : undefined;
+  const server = await startBenchServer(kind, databaseUrl, workers, pooled?.env).catch(async (error) => {
+    await pooled?.bouncer.stop();
+    throw error;
+  });
   const apiPid = server.proc.pid ?? 0;
   try {
     // Each worker warms its own cache; /metrics sums them.
@@ -338,6 +389,7 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
     return { kind, workers, trivial, ads, ratio: ads.rps / trivial.rps, tail: ads.p99 / ads.p50, outcomes };
   } finally {
     await server.stop();
+    await pooled?.bouncer.stop();
     await cleanup();
   }
 }
@@ -399,7 +451,8 @@ async function main(): Promise<void> {
   const git = gitState();
   console.log(
     `\nwrk -t2 -c${values.connections} -d${values.duration}s, node ${process.version}, ${MACHINE_CPUS} CPUs, ` +
-      `load average ${load(startedLoad)} at start, ${load(loadavg())} at end, commit ${git.commit.slice(0, 7)}${git.dirty ? ' (with changes)' : ''}`,
+      `load average ${load(startedLoad)} at start, ${load(loadavg())} at end, commit ${git.commit.slice(0, 7)}${git.dirty ? ' (with changes)' : ''}, ` +
+      `prepared statements ${values['prepared-statements']}${values.pgbouncer ? ', PostgreSQL through PgBouncer (transaction mode)' : ''}`,
   );
   // The headline: /ads against /livez of the same run, and how far the tail is from the median.
   console.log('\ndatabase  | workers | /ads req/s | × /livez | /ads p50 ms | /ads p99 ms | p99 / p50');
@@ -425,7 +478,7 @@ async function main(): Promise<void> {
       12,
     );
   console.log(
-    `database  | route  | ${['API', 'PostgreSQL', 'Redis', 'wrk', 'other', 'machine'].map((h) => h.padStart(12)).join(' | ')}`,
+    `database  | route  | ${['API', 'PostgreSQL', 'PgBouncer', 'Redis', 'wrk', 'other', 'machine'].map((h) => h.padStart(12)).join(' | ')}`,
   );
   for (const r of rows)
     for (const [route, x] of [
@@ -450,6 +503,8 @@ async function main(): Promise<void> {
         cpus: MACHINE_CPUS,
         clockTicksPerSecond: CLK_TCK,
         requestedWorkers: Number(values.workers),
+        preparedStatements,
+        pgbouncer: values.pgbouncer,
         loadavg: { start: startedLoad, end: loadavg() },
         args: process.argv.slice(2),
         size,
