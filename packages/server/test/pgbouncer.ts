@@ -26,12 +26,24 @@ export type PgBouncer = {
  * it ignores the `options` startup parameter (the settings come from the database instead).
  */
 export async function startPgBouncer(upstreamUrl: string, serverPoolSize: number): Promise<PgBouncer> {
+  // freePort can race with other tests picking ports at the same moment: another port then.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(upstreamUrl, serverPoolSize, await freePort());
+    } catch (error) {
+      if (!(error instanceof PortTaken) || attempt === 3) throw error;
+    }
+  }
+}
+
+class PortTaken extends Error {}
+
+async function startOnce(upstreamUrl: string, serverPoolSize: number, port: number): Promise<PgBouncer> {
   if (!PGBOUNCER) throw new Error('pgbouncer is not installed');
   const upstream = new URL(upstreamUrl);
   const user = decodeURIComponent(upstream.username);
   const password = decodeURIComponent(upstream.password);
   const dir = await mkdtemp(join(tmpdir(), 'adnova-pgbouncer-'));
-  const port = await freePort();
   const ini = join(dir, 'pgbouncer.ini');
   const log = join(dir, 'pgbouncer.log');
   await writeFile(join(dir, 'userlist.txt'), `"${user}" "${password.replaceAll('"', '""')}"\n`);
@@ -74,17 +86,20 @@ export async function startPgBouncer(upstreamUrl: string, serverPoolSize: number
     await rm(dir, { recursive: true, force: true });
   };
   try {
+    // Its own log line, not merely an open port: that could be another test's server.
     await waitFor(
       'pgbouncer to listen',
-      async () => {
-        if (proc.exitCode !== null) {
-          const logged = await readFile(log, 'utf8').catch(() => '');
-          throw new Error(`pgbouncer exited (${proc.exitCode}): ${stderr}${logged}`);
-        }
-        return listening(port);
-      },
+      async () =>
+        proc.exitCode !== null ||
+        ((await readFile(log, 'utf8').catch(() => '')).includes(`listening on 127.0.0.1:${port}`) &&
+          (await listening(port))),
       10_000,
     );
+    if (proc.exitCode !== null) {
+      const logged = await readFile(log, 'utf8').catch(() => '');
+      if (/Address already in use/.test(logged + stderr)) throw new PortTaken(`port ${port} taken`);
+      throw new Error(`pgbouncer exited (${proc.exitCode}): ${stderr}${logged}`);
+    }
   } catch (error) {
     await stop();
     throw error;

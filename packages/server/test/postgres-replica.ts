@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chownToPostgres, runAsPostgres, sqlOn, waitFor } from './postgres-tools.ts';
@@ -39,8 +39,10 @@ const AT_LEAST_PRIMARY = [
 export async function startReplica(adminUrl: string, bin: string): Promise<Replica> {
   const dir = await mkdtemp(join(tmpdir(), 'adnova-replica-'));
   const data = join(dir, 'data');
-  const port = await freePort();
+  let port = await freePort();
   let running = false;
+  // Clients were given the first port: a restart must use it again.
+  let started = false;
   const ctl = (...args: string[]) => runAsPostgres(`${bin}/pg_ctl`, ['-D', data, ...args]);
   const url = (database: string) => {
     const u = new URL(adminUrl);
@@ -87,16 +89,29 @@ export async function startReplica(adminUrl: string, bin: string): Promise<Repli
         'SELECT name, setting FROM pg_settings WHERE name = ANY($1)',
         [AT_LEAST_PRIMARY],
       );
-      const options = [
-        `-c port=${port}`,
-        '-c listen_addresses=127.0.0.1',
-        `-c unix_socket_directories=${dir}`,
-        '-c hot_standby=on',
-        '-c fsync=off',
-        ...minimums.map((m) => `-c ${m.name}=${m.setting}`),
-      ].join(' ');
-      await ctl('-l', join(dir, 'replica.log'), '-w', '-t', '60', '-o', options, 'start');
+      const log = join(dir, 'replica.log');
+      for (let attempt = 1; ; attempt++) {
+        const options = [
+          `-c port=${port}`,
+          '-c listen_addresses=127.0.0.1',
+          `-c unix_socket_directories=${dir}`,
+          '-c hot_standby=on',
+          '-c fsync=off',
+          ...minimums.map((m) => `-c ${m.name}=${m.setting}`),
+        ].join(' ');
+        try {
+          await ctl('-l', log, '-w', '-t', '60', '-o', options, 'start');
+          break;
+        } catch (error) {
+          // freePort can race with other tests picking ports at the same moment: another port then.
+          const logged = await readFile(log, 'utf8').catch(() => '');
+          const taken = logged.includes(`port ${port}`) && /Address already in use/.test(logged);
+          if (started || attempt === 3 || !taken) throw new Error(`${String(error)}\n${logged}`);
+          port = await freePort();
+        }
+      }
       running = true;
+      started = true;
       await waitFor('the replica to stream from the primary', async () => {
         const [row] = await sqlOn<{ status: string }>(
           url('postgres'),
