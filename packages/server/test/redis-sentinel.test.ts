@@ -24,16 +24,27 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
   const database = await createTestDatabase();
   t.after(() => database.drop());
   const threshold = 3;
-  const api = await startServerProcess({
-    DATABASE_URL: database.url,
-    REDIS_URL: '',
-    REDIS_SENTINELS: group.sentinels,
-    REDIS_SENTINEL_NAME: group.name,
-    ADS_VIEW_REPEAT_THRESHOLD: String(threshold),
-    ADS_VIEW_REPEAT_WINDOW_SECONDS: '600',
-    ADS_BLOCK_SECONDS: '600',
-  });
+  const api = await startServerProcess(
+    {
+      DATABASE_URL: database.url,
+      REDIS_URL: '',
+      REDIS_SENTINELS: group.sentinels,
+      REDIS_SENTINEL_NAME: group.name,
+      ADS_VIEW_REPEAT_THRESHOLD: String(threshold),
+      ADS_VIEW_REPEAT_WINDOW_SECONDS: '600',
+      ADS_BLOCK_SECONDS: '600',
+      ADS_THROTTLE_ERROR_LOG_SECONDS: '0',
+    },
+    { stdout: 'pipe' },
+  );
   t.after(() => api.stop());
+  // The API's warnings (throttle failures, breaker, Redis errors), shown when an assertion fails.
+  const apiLog: string[] = [];
+  api.proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    for (const line of chunk.split('\n')) if (line) apiLog.push(line.slice(0, 400));
+    if (apiLog.length > 400) apiLog.splice(0, apiLog.length - 200);
+  });
+  const logTail = () => `\nlast API log lines:\n${apiLog.slice(-25).join('\n')}`;
   const { base } = api;
 
   const advertiser = randomUUID();
@@ -90,6 +101,9 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
   const clickedPairs = new Set<string>();
   const statuses = new Map<number, number>();
   const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  // What the first few failures said, for the report.
+  const failures: string[] = [];
+  const failed = (what: string) => failures.length < 3 && failures.push(what.slice(0, 300));
   let running = true;
   let next = 0;
   const loop = async () => {
@@ -99,16 +113,19 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
         const res = await fetch(`${base}/ads?client_id=${client}`);
         count(res.status);
         if (res.status !== 200) {
-          await res.arrayBuffer();
+          const body = await res.text();
+          if (res.status !== 404) failed(`GET /ads ${res.status} ${body}`);
           continue;
         }
         const ad = (await res.json()) as { ad_id: string };
         servedPairs.add(`${client}/${ad.ad_id}`);
         const click = await post(`${base}/ads/${ad.ad_id}/click`, { client_id: client });
-        await click.arrayBuffer();
+        const clickBody = await click.text();
+        if (click.status !== 204) failed(`click ${click.status} ${clickBody}`);
         count(click.status === 204 ? 2040 : click.status);
         if (click.status === 204) clickedPairs.add(`${client}/${ad.ad_id}`);
-      } catch {
+      } catch (error) {
+        failed(`fetch: ${(error as Error).message} ${(error as Error).cause ?? ''}`);
         count(0);
       }
     }
@@ -136,7 +153,10 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
       reconnectedAfterMs = Date.now() - crashedAt;
       break;
     }
-    assert.ok(Date.now() - crashedAt < 60_000, `the throttle did not come back within 60 s: ${seen}`);
+    assert.ok(
+      Date.now() - crashedAt < 60_000,
+      `the throttle did not come back within 60 s: ${seen}${logTail()}`,
+    );
     await new Promise((r) => setTimeout(r, 200));
   }
   await new Promise((r) => setTimeout(r, 1000));
@@ -177,7 +197,7 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
     .reduce((a, [, n]) => a + n, 0);
   t.diagnostic(
     `report: sentinel failover: ${requests} GET /ads (served ${statuses.get(200) ?? 0}, 404 ${statuses.get(404) ?? 0}), ` +
-      `${clicked} clicks, errors ${errors}; replica promoted ${promotedAfterMs} ms after the crash, ` +
+      `${clicked} clicks, errors ${errors}${errors ? ` ${JSON.stringify(Object.fromEntries(statuses))} ${failures.join(' | ')}` : ''}; replica promoted ${promotedAfterMs} ms after the crash, ` +
       `throttle counting on it after ${reconnectedAfterMs} ms; lost writes: ${lostImpressions} impressions, ${lostClicks} clicks`,
   );
   assert.ok((statuses.get(200) ?? 0) > 0);

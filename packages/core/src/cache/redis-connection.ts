@@ -108,9 +108,17 @@ export function redisOptions(
     db: connection.db,
     ...(connection.password && { password: connection.password }),
     ...(connection.sentinelPassword && { sentinelPassword: connection.sentinelPassword }),
-    // Subscribe to the sentinels' +switch-master and reconnect at once, rather than only when
-    // the old primary's socket breaks (a primary that is partitioned away, not dead, keeps it open).
-    failoverDetector: true,
+    // ioredis's `failoverDetector` is left off: when its +switch-master message arrives while the
+    // client is asking a sentinel for the primary (it does that at every reconnect attempt after a
+    // crash), ioredis 5.11 ends the client for good (status "end", every later command "Connection
+    // is closed"). Seen in CI: the throttle failed open for over a minute after a failover; with
+    // slow sentinels, redis-sentinel.test.ts ended most clients in every run. Without it a client
+    // follows a failover when its socket breaks: a crashed primary, or a demoted one, whose clients
+    // the sentinels kill. Until the old primary is demoted, writes can still land on it and are
+    // lost with it, as with any failover of asynchronous replication. A demoted primary that
+    // still answers refuses writes with READONLY; that reconnects through the sentinels too, and
+    // the command is sent again.
+    reconnectOnError: (error: Error) => (error.message.startsWith('READONLY') ? 2 : false),
     ...extra,
   };
 }
