@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -6,14 +6,13 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Redis } from 'ioredis';
 import type { RedisConnection } from '../src/cache/redis-connection.ts';
+import { onPath, type RedisProcess, startRedisProcess } from './redis-process.ts';
 
 /**
  * A real Redis Cluster for the tests of issue 15: three primaries (no replicas) from Debian's
  * `redis-server --cluster-enabled yes` on loopback ports, joined by `redis-cli --cluster create`,
  * stopped by the returned `stop()`.
  */
-
-const onPath = (program: string) => spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
 
 /**
  * Why the Cluster tests do not run here, or false when they do. They start three servers per
@@ -98,11 +97,9 @@ async function freeNodePort(taken: Set<number>): Promise<number> {
   throw new Error('no free port pair (port, port + 10000) found on 127.0.0.1');
 }
 
-type NodeProcess = { port: number; proc: ChildProcess; kill(): Promise<void> };
-
-/** Starts one cluster-enabled node and waits until it answers; rejects if it exits first. */
-async function startNode(dir: string, port: number, nodeTimeoutMs: number): Promise<NodeProcess> {
-  const proc: ChildProcess = spawn(
+/** Starts one cluster-enabled node on `port` and waits until it answers. */
+function startNode(dir: string, port: number, nodeTimeoutMs: number): Promise<RedisProcess> {
+  return startRedisProcess(
     'redis-server',
     [
       '--port',
@@ -124,39 +121,8 @@ async function startNode(dir: string, port: number, nodeTimeoutMs: number): Prom
       '--dir',
       dir,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    port,
   );
-  let output = '';
-  const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-2000);
-  };
-  proc.stdout?.on('data', keep);
-  proc.stderr?.on('data', keep);
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const kill = async () => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
-    await exited;
-  };
-  const probe = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 0 });
-  probe.on('error', () => {});
-  try {
-    for (let i = 0; i < 100 && proc.exitCode === null; i++) {
-      try {
-        if (probe.status !== 'ready') await probe.connect();
-        // This process, not another test's server that took the port first (its bind then failed).
-        const info = await probe.info('server');
-        if (new RegExp(`process_id:${proc.pid}\\r?\\n`).test(info)) return { port, proc, kill };
-        break;
-      } catch {
-        probe.disconnect();
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  } finally {
-    probe.disconnect();
-  }
-  await kill();
-  throw new Error(`redis-server (cluster node) on port ${port} did not start: ${output.slice(-500)}`);
 }
 
 function run(program: string, args: string[], timeoutMs: number): Promise<string> {
@@ -208,7 +174,7 @@ export async function startRedisCluster(
 ): Promise<RedisCluster> {
   const { size = 3, nodeTimeoutMs = 2000 } = options;
   const dir = await mkdtemp(join(tmpdir(), 'adnova-cluster-'));
-  const started: NodeProcess[] = [];
+  const started: RedisProcess[] = [];
   /** Nodes crashed (to restart) and paused: `waitForState` asks neither. */
   const crashed = new Set<number>();
   const paused = new Set<number>();

@@ -1,70 +1,20 @@
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { freePort } from './ports.ts';
+import { onPath, type RedisProcess, startRedisProcess } from './redis-process.ts';
 
 /**
  * Real Redis topologies for the tests of issue 15, started from Debian's `redis-server` and
  * `redis-sentinel` on loopback ports and stopped by the returned `stop()`.
  */
 
-const onPath = (program: string) => spawnSync('sh', ['-c', `command -v ${program}`]).status === 0;
-
 /** Why the Sentinel tests cannot run here, or false when they can. */
 export const SENTINEL_SKIP: string | false =
   onPath('redis-server') && onPath('redis-sentinel')
     ? false
     : 'redis-server and redis-sentinel not installed (Debian: apt-get install redis-server redis-sentinel): Sentinel tests skipped';
-
-export type RedisProcess = {
-  port: number;
-  /** Ends the process with `signal` (SIGKILL = a crash) and waits for it to exit. */
-  kill(signal?: NodeJS.Signals): Promise<void>;
-};
-
-/** Runs `program` with `args` (it must listen on `port`) until it answers PING. */
-async function startRedisProcess(program: string, args: string[], port: number): Promise<RedisProcess> {
-  const proc: ChildProcess = spawn(program, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  proc.stderr?.on('data', (chunk) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
-  const kill = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    if (proc.exitCode === null && proc.signalCode === null) proc.kill(signal);
-    await exited;
-  };
-  const probe = new Redis({
-    port,
-    host: '127.0.0.1',
-    lazyConnect: true,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  probe.on('error', () => {});
-  try {
-    for (let i = 0; i < 100; i++) {
-      if (proc.exitCode !== null) break;
-      try {
-        if (probe.status !== 'ready') await probe.connect();
-        // The server answering must be this process: between freePort() and the bind another
-        // test may have taken the port, and its server would answer the PING.
-        const info = String(await probe.call('INFO', 'server'));
-        if (/process_id:(\d+)/.exec(info)?.[1] === String(proc.pid)) return { port, kill };
-        break;
-      } catch {
-        probe.disconnect();
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
-  } finally {
-    probe.disconnect();
-  }
-  await kill('SIGKILL');
-  throw new Error(`${program} on port ${port} did not start: ${stderr.slice(-500)}`);
-}
 
 /**
  * Starts `program` on a free port, trying another port when the chosen one was taken meanwhile

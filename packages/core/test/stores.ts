@@ -8,7 +8,7 @@ export const POSTGRES_SKIP = 'DATABASE_URL not set: PostgreSQL variant skipped';
 export const REDIS_SKIP = 'REDIS_URL not set: Redis (BullMQ) variant skipped';
 
 /** A fresh PostgreSQL database for one suite, dropped by `drop()`. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+export async function createTestDatabase(): Promise<{ name: string; url: string; drop(): Promise<void> }> {
   const name = `adnova_test_${randomUUID().replaceAll('-', '').slice(0, 16)}`;
   const admin = new pg.Client({ connectionString: DATABASE_URL });
   await admin.connect();
@@ -20,6 +20,7 @@ export async function createTestDatabase(): Promise<{ url: string; drop(): Promi
   const url = new URL(DATABASE_URL);
   url.pathname = `/${name}`;
   return {
+    name,
     url: url.toString(),
     async drop() {
       const c = new pg.Client({ connectionString: DATABASE_URL });

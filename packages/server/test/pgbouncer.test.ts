@@ -1,12 +1,19 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { openDatabase } from '@adnova/core/db/database';
 import { createTestDatabase, DATABASE_URL } from '../../core/test/stores.ts';
+import {
+  addAdvertiser,
+  addClients,
+  type CampaignFields,
+  campaignBody,
+  postJson,
+  statusOf,
+} from './api-client.ts';
 import { PGBOUNCER, type PgBouncer, startPgBouncer } from './pgbouncer.ts';
 import { isRoot, sqlOn } from './postgres-tools.ts';
-import { startServerProcess } from './server-process.ts';
+import { serverOnFreshDatabase, type TestDatabase } from './server-process.ts';
 
 // Issue 15: the API behind a real PgBouncer (Debian's 1.18: no prepared statements in transaction
 // mode) with DATABASE_PREPARED_STATEMENTS=false.
@@ -31,95 +38,57 @@ if (skip) console.log(`\x1b[33m*** ${skip} ***\x1b[0m`);
 const SERVER_POOL = 2;
 const API_POOL = 8;
 
-const post = (url: string, body: unknown, method = 'POST') =>
-  fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-
-async function status(response: Promise<Response>): Promise<number> {
-  const res = await response;
-  await res.arrayBuffer();
-  return res.status;
-}
-
-type TestDatabase = { name: string; url: string; drop(): Promise<void> };
-
-/**
- * A fresh database with the settings README asks for behind a pooler: its name, direct URL and
- * `drop` (for the caller to add, after whatever uses the database has stopped).
- */
-async function databaseWithSettings(): Promise<TestDatabase> {
-  const database = await createTestDatabase();
-  const name = new URL(database.url).pathname.slice(1);
-  await sqlOn(database.url, `ALTER DATABASE ${name} SET jit = off`);
-  await sqlOn(database.url, `ALTER DATABASE ${name} SET statement_timeout = 30000`);
-  return { ...database, name };
+/** Gives `database` the settings README asks for behind a pooler (it drops startup options). */
+async function applyPoolerSettings(database: TestDatabase): Promise<void> {
+  await sqlOn(database.url, `ALTER DATABASE ${database.name} SET jit = off`);
+  await sqlOn(database.url, `ALTER DATABASE ${database.name} SET statement_timeout = 30000`);
 }
 
 /**
  * The real server on a fresh database through PgBouncer, migrations straight to the primary
- * (DATABASE_MIGRATE_URL); stopped after the test, before its database is dropped (a server still
- * querying a dropped database through PgBouncer would wait out its shutdown timeout).
+ * (DATABASE_MIGRATE_URL) and the pooler settings on the database, seeded with `clients` alike clients and one campaign of `limits`.
  */
-async function serverThroughPgBouncer(t: TestContext, bouncer: PgBouncer, env: Record<string, string>) {
-  const database = await databaseWithSettings();
-  let stop: (() => Promise<void>) | undefined;
-  t.after(async () => {
-    await stop?.();
-    await database.drop();
-  });
-  const server = await startServerProcess(
-    {
-      DATABASE_URL: bouncer.url(database.name),
-      DATABASE_MIGRATE_URL: database.url,
-      DATABASE_POOL_SIZE: String(API_POOL),
-      // PostgreSQL behind the pooler alone is under test: in-process cache, database job queue.
-      REDIS_URL: '',
-      ADS_VIEW_REPEAT_THRESHOLD: '1000',
-      LOG_LEVEL: 'error',
-      ...env,
+async function serverThroughPgBouncer(
+  t: TestContext,
+  bouncer: PgBouncer,
+  env: Record<string, string>,
+  seed: { clients: number; limits: Partial<CampaignFields> },
+) {
+  const server = await serverOnFreshDatabase(
+    t,
+    async (database) => {
+      assert.ok(database);
+      await applyPoolerSettings(database);
+      return {
+        DATABASE_URL: bouncer.url(database.name),
+        DATABASE_MIGRATE_URL: database.url,
+        DATABASE_POOL_SIZE: String(API_POOL),
+        // PostgreSQL behind the pooler alone is under test: in-process cache, database job queue.
+        REDIS_URL: '',
+        ADS_VIEW_REPEAT_THRESHOLD: '1000',
+        LOG_LEVEL: 'error',
+        ...env,
+      };
     },
     { stdout: 'pipe' },
   );
+  assert.ok(server.database);
+  const { name, url } = server.database;
   let log = '';
   server.proc.stdout?.on('data', (chunk: Buffer) => {
     log += chunk.toString();
   });
-  stop = server.stop;
-  return { base: server.base, database, log: () => log };
-}
-
-async function seed(
-  base: string,
-  clients: number,
-  campaign: { impressions_limit: number; clicks_limit: number },
-) {
-  const advertiser = randomUUID();
-  assert.equal(
-    await status(post(`${base}/advertisers/bulk`, [{ advertiser_id: advertiser, name: 'A' }])),
-    201,
-  );
-  const ids = Array.from({ length: clients }, () => randomUUID());
-  assert.equal(
-    await status(
-      post(
-        `${base}/clients/bulk`,
-        ids.map((client_id) => ({ client_id, login: 'c', age: 30, location: 'X', gender: 'MALE' })),
-      ),
-    ),
-    201,
-  );
-  const body = {
-    ...campaign,
-    cost_per_impression: 1,
-    cost_per_click: 2,
-    ad_title: 't',
-    ad_text: 'x',
-    start_date: 0,
-    end_date: 3,
+  const clients = await addClients(server.base, seed.clients);
+  const { advertiser, campaigns } = await addAdvertiser(server.base, [seed.limits]);
+  return {
+    base: server.base,
+    database: { name, url },
+    log: () => log,
+    advertiser,
+    clients,
+    campaignId: campaigns[0] ?? '',
+    body: campaignBody(seed.limits),
   };
-  const res = await post(`${base}/advertisers/${advertiser}/campaigns`, body);
-  assert.equal(res.status, 201);
-  const { campaign_id } = (await res.json()) as { campaign_id: string };
-  return { advertiser, clients: ids, campaignId: campaign_id, body };
 }
 
 /** Every client asks for an ad at once; the statuses, and who was served. */
@@ -158,7 +127,7 @@ describe('issue 15: the API behind PgBouncer in transaction mode', () => {
     };
     const bare = await createTestDatabase();
     t.after(() => bare.drop());
-    const bareName = new URL(bare.url).pathname.slice(1);
+    const bareName = bare.name;
     // Directly, the startup options arrive.
     assert.deepEqual(await (await open(bare.url)).settingIssues?.(), []);
     // Through the pooler they are dropped (ignore_startup_parameters = options), and reported.
@@ -167,8 +136,9 @@ describe('issue 15: the API behind PgBouncer in transaction mode', () => {
     assert.ok(issues.some((i) => i.includes(`ALTER DATABASE ${bareName} SET statement_timeout = 30000`)));
     assert.ok(issues.some((i) => i.includes(`ALTER DATABASE ${bareName} SET jit = off`)));
     // With the database's own settings every server session has them, pooled or not.
-    const set = await databaseWithSettings();
+    const set = await createTestDatabase();
     t.after(() => set.drop());
+    await applyPoolerSettings(set);
     assert.deepEqual(await (await open(bouncer.url(set.name))).settingIssues?.(), []);
   });
 
@@ -177,10 +147,13 @@ describe('issue 15: the API behind PgBouncer in transaction mode', () => {
     timeout: 60_000,
   }, async (t) => {
     assert.ok(bouncer);
-    const { base, database, log } = await serverThroughPgBouncer(t, bouncer, {
-      DATABASE_PREPARED_STATEMENTS: 'false',
-    });
-    const s = await seed(base, 60, { impressions_limit: 5, clicks_limit: 5 });
+    const s = await serverThroughPgBouncer(
+      t,
+      bouncer,
+      { DATABASE_PREPARED_STATEMENTS: 'false' },
+      { clients: 60, limits: { impressions_limit: 5, clicks_limit: 5 } },
+    );
+    const { base, database, log } = s;
 
     // 60 requests at once: exactly the limit is served, every other answer is "no ad".
     const first = await burst(base, s.clients);
@@ -193,7 +166,7 @@ describe('issue 15: the API behind PgBouncer in transaction mode', () => {
     const clicks = await Promise.all(
       first.served.flatMap((client) =>
         Array.from({ length: 4 }, () =>
-          status(post(`${base}/ads/${s.campaignId}/click`, { client_id: client })),
+          statusOf(postJson(`${base}/ads/${s.campaignId}/click`, { client_id: client })),
         ),
       ),
     );
@@ -203,9 +176,9 @@ describe('issue 15: the API behind PgBouncer in transaction mode', () => {
     );
     // A campaign write, read back; then a second campaign is served to the rest, again exactly.
     const campaignUrl = `${base}/advertisers/${s.advertiser}/campaigns/${s.campaignId}`;
-    assert.equal(await status(post(campaignUrl, { ...s.body, ad_text: 'changed' }, 'PUT')), 200);
+    assert.equal(await statusOf(postJson(campaignUrl, { ...s.body, ad_text: 'changed' }, 'PUT')), 200);
     assert.equal(((await (await fetch(campaignUrl)).json()) as { ad_text: string }).ad_text, 'changed');
-    const second = await post(`${base}/advertisers/${s.advertiser}/campaigns`, {
+    const second = await postJson(`${base}/advertisers/${s.advertiser}/campaigns`, {
       ...s.body,
       impressions_limit: 7,
     });
@@ -246,8 +219,8 @@ describe('issue 15: the API behind PgBouncer in transaction mode', () => {
     timeout: 60_000,
   }, async (t) => {
     assert.ok(bouncer);
-    const { base, log } = await serverThroughPgBouncer(t, bouncer, {});
-    const s = await seed(base, 60, { impressions_limit: 1000, clicks_limit: 1000 });
+    const s = await serverThroughPgBouncer(t, bouncer, {}, { clients: 60, limits: {} });
+    const { base, log } = s;
     const { statuses } = await burst(base, s.clients);
     // A named statement is prepared on one server connection and then either missing on the next
     // one ("does not exist") or prepared there already by another API connection ("already

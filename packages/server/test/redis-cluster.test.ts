@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -7,13 +6,11 @@ import { test } from 'node:test';
 import { Cluster } from 'ioredis';
 import { keySlot } from '../../ads-throttle/test/key-slot.ts';
 import { CLUSTER_SKIP, startRedisCluster } from '../../core/test/redis-cluster.ts';
-import { createTestDatabase, usingPostgres } from './helper.ts';
-import { startServerProcess } from './server-process.ts';
+import { addAdvertiser, addClients, postJson } from './api-client.ts';
+import { usingPostgres } from './helper.ts';
+import { serverOnFreshDatabase } from './server-process.ts';
 
 if (CLUSTER_SKIP) console.log(`\x1b[33m*** ${CLUSTER_SKIP} ***\x1b[0m`);
-
-const post = (url: string, body: unknown) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
 
 /** Every key of `pattern` on each primary of the cluster, by node. */
 async function keysByNode(client: Cluster, pattern: string): Promise<string[][]> {
@@ -41,19 +38,12 @@ test('issue 15: the API on a real three-node Redis Cluster throttles viewers, li
   const clusterMs = Date.now() - started;
   const dataDir = await mkdtemp(join(tmpdir(), 'adnova-redis-cluster-'));
   t.after(() => rm(dataDir, { recursive: true, force: true }));
-  let databaseUrl = 'memory://';
-  if (usingPostgres) {
-    const database = await createTestDatabase();
-    t.after(() => database.drop());
-    databaseUrl = database.url;
-  }
   const admin = new Cluster(cluster.connection.nodes);
   t.after(() => admin.disconnect());
 
   const threshold = 3;
   const blockSeconds = 600;
-  const api = await startServerProcess({
-    DATABASE_URL: databaseUrl,
+  const api = await serverOnFreshDatabase(t, () => ({
     DATA_DIR: dataDir,
     REDIS_URL: '',
     REDIS_CLUSTER_NODES: cluster.nodes,
@@ -68,36 +58,16 @@ test('issue 15: the API on a real three-node Redis Cluster throttles viewers, li
     // Redis error, so a broken limiter would go unnoticed without the key check below).
     HTTP_RATE_LIMIT_MAX: '100000',
     HTTP_RATE_LIMIT_WINDOW_SECONDS: '600',
-  });
-  t.after(() => api.stop());
+  }));
   const startedMs = Date.now() - started;
   const { base } = api;
 
-  const advertiser = randomUUID();
-  assert.equal(
-    (await post(`${base}/advertisers/bulk`, [{ advertiser_id: advertiser, name: 'A' }])).status,
-    201,
-  );
-  const campaign = await post(`${base}/advertisers/${advertiser}/campaigns`, {
-    impressions_limit: 100_000,
-    clicks_limit: 100_000,
-    cost_per_impression: 1,
-    cost_per_click: 2,
-    ad_title: 'Cluster',
-    ad_text: 'x',
-    start_date: 0,
-    end_date: 10,
-  });
-  assert.equal(campaign.status, 201);
-  const campaignId = ((await campaign.json()) as { campaign_id: string }).campaign_id;
-  const clients = Array.from({ length: 30 }, () => ({
-    client_id: randomUUID(),
-    login: 'c',
-    age: 30,
-    location: 'X',
-    gender: 'MALE',
-  }));
-  assert.equal((await post(`${base}/clients/bulk`, clients)).status, 201);
+  const {
+    campaigns: [campaignId = ''],
+  } = await addAdvertiser(base, [
+    { impressions_limit: 100_000, clicks_limit: 100_000, ad_title: 'Cluster', end_date: 10 },
+  ]);
+  const clients = (await addClients(base, 30)).map((client_id) => ({ client_id }));
 
   // Each viewer (client, IP, User-Agent) gets T ads; the (T+1)-th request is refused with a 404 and
   // Retry-After = B (the block starts), later ones while the block lasts too.
@@ -124,7 +94,7 @@ test('issue 15: the API on a real three-node Redis Cluster throttles viewers, li
 
   // The job queue (BullMQ with the {adnova:queue} prefix): a generation job is queued and done.
   const task = (await (
-    await post(`${base}/generate/ad_text`, { advertiser_name: 'A', ad_title: 'on a cluster' })
+    await postJson(`${base}/generate/ad_text`, { advertiser_name: 'A', ad_title: 'on a cluster' })
   ).json()) as { task_id: string };
   let job = { status: '', result: null as string | null };
   for (const since = Date.now(); Date.now() - since < 30_000; ) {

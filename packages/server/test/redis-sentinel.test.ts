@@ -1,12 +1,9 @@
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { test } from 'node:test';
 import { SENTINEL_SKIP, startSentinelGroup } from '../../core/test/redis-sentinel.ts';
-import { createTestDatabase, usingPostgres } from './helper.ts';
-import { startServerProcess } from './server-process.ts';
-
-const post = (url: string, body: unknown) =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+import { addAdvertiser, addClients, postJson } from './api-client.ts';
+import { usingPostgres } from './helper.ts';
+import { serverOnFreshDatabase } from './server-process.ts';
 
 const skip =
   SENTINEL_SKIP ||
@@ -21,12 +18,10 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
 }, async (t) => {
   const group = await startSentinelGroup();
   t.after(() => group.stop());
-  const database = await createTestDatabase();
-  t.after(() => database.drop());
   const threshold = 3;
-  const api = await startServerProcess(
-    {
-      DATABASE_URL: database.url,
+  const api = await serverOnFreshDatabase(
+    t,
+    () => ({
       REDIS_URL: '',
       REDIS_SENTINELS: group.sentinels,
       REDIS_SENTINEL_NAME: group.name,
@@ -34,10 +29,10 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
       ADS_VIEW_REPEAT_WINDOW_SECONDS: '600',
       ADS_BLOCK_SECONDS: '600',
       ADS_THROTTLE_ERROR_LOG_SECONDS: '0',
-    },
+    }),
     { stdout: 'pipe' },
   );
-  t.after(() => api.stop());
+  const { base } = api;
   // The API's warnings (throttle failures, breaker, Redis errors), shown when an assertion fails.
   const apiLog: string[] = [];
   api.proc.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
@@ -45,39 +40,17 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
     if (apiLog.length > 400) apiLog.splice(0, apiLog.length - 200);
   });
   const logTail = () => `\nlast API log lines:\n${apiLog.slice(-25).join('\n')}`;
-  const { base } = api;
 
-  const advertiser = randomUUID();
-  assert.equal(
-    (await post(`${base}/advertisers/bulk`, [{ advertiser_id: advertiser, name: 'A' }])).status,
-    201,
-  );
-  const campaigns: string[] = [];
-  for (let i = 0; i < 4; i++) {
-    const res = await post(`${base}/advertisers/${advertiser}/campaigns`, {
+  const { campaigns } = await addAdvertiser(
+    base,
+    [0, 1, 2, 3].map((i) => ({
       impressions_limit: 100_000,
       clicks_limit: 100_000,
       cost_per_impression: 1 + i,
-      cost_per_click: 2,
       ad_title: `t${i}`,
-      ad_text: 'x',
-      start_date: 0,
       end_date: 10,
-    });
-    assert.equal(res.status, 201);
-    campaigns.push(((await res.json()) as { campaign_id: string }).campaign_id);
-  }
-  const newClients = async (count: number) => {
-    const clients = Array.from({ length: count }, () => ({
-      client_id: randomUUID(),
-      login: 'c',
-      age: 30,
-      location: 'X',
-      gender: 'MALE',
-    }));
-    assert.equal((await post(`${base}/clients/bulk`, clients)).status, 201);
-    return clients.map((c) => c.client_id);
-  };
+    })),
+  );
   // Ads served to the throttle's probe viewers, as client/campaign pairs (impressions are per pair).
   const probePairs = new Set<string>();
   const viewsOf = async (client: string, count: number) => {
@@ -92,11 +65,11 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
   };
 
   // The throttle counts in the Sentinel-named primary: a viewer's fourth request is refused.
-  const [before] = await newClients(1);
+  const [before] = await addClients(base, 1);
   assert.deepEqual(await viewsOf(before ?? '', threshold + 1), [200, 200, 200, 404]);
 
   // Traffic from 8 loops over many viewers while the primary crashes; every served ad is clicked.
-  const clients = await newClients(400);
+  const clients = await addClients(base, 400);
   const servedPairs = new Set<string>();
   const clickedPairs = new Set<string>();
   const statuses = new Map<number, number>();
@@ -119,7 +92,7 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
         }
         const ad = (await res.json()) as { ad_id: string };
         servedPairs.add(`${client}/${ad.ad_id}`);
-        const click = await post(`${base}/ads/${ad.ad_id}/click`, { client_id: client });
+        const click = await postJson(`${base}/ads/${ad.ad_id}/click`, { client_id: client });
         const clickBody = await click.text();
         if (click.status !== 204) failed(`click ${click.status} ${clickBody}`);
         count(click.status === 204 ? 2040 : click.status);
@@ -147,7 +120,7 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
   // The API reconnects to the promoted primary: a fresh viewer is throttled there again.
   let reconnectedAfterMs = -1;
   for (;;) {
-    const [fresh] = await newClients(1);
+    const [fresh] = await addClients(base, 1);
     const seen = await viewsOf(fresh ?? '', threshold + 1);
     if (seen.join() === '200,200,200,404') {
       reconnectedAfterMs = Date.now() - crashedAt;
@@ -165,7 +138,7 @@ test('issue 15: the API follows a Redis Sentinel failover, keeps serving and los
 
   // The job queue (BullMQ) follows too: a generation job is queued and done on the new primary.
   const task = (await (
-    await post(`${base}/generate/ad_text`, { advertiser_name: 'A', ad_title: 'after failover' })
+    await postJson(`${base}/generate/ad_text`, { advertiser_name: 'A', ad_title: 'after failover' })
   ).json()) as { task_id: string };
   let status = '';
   for (const started = Date.now(); Date.now() - started < 30_000; ) {

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '../../core/test/ports.ts';
+import { createTestDatabase } from '../../core/test/stores.ts';
 
 export { freePort };
 
@@ -66,4 +68,31 @@ export async function startServerProcess(
   }
   await stop();
   throw new Error(`server did not start (exit code ${proc.exitCode})`);
+}
+
+export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
+
+/**
+ * The real server (`startServerProcess`) on a fresh PostgreSQL database of `DATABASE_URL`'s
+ * server, or on an in-memory PGlite when `DATABASE_URL` is not set (`database` is then
+ * undefined); `env(database)` adds to the server's environment and may prepare the database. After the test the server stops
+ * first, then its database is dropped: a server still querying a dropped database (directly or
+ * through a pooler) would wait out its shutdown timeout.
+ */
+export async function serverOnFreshDatabase(
+  t: Pick<TestContext, 'after'>,
+  env: (database: TestDatabase | undefined) => Record<string, string> | Promise<Record<string, string>>,
+  options: { stdout?: 'ignore' | 'pipe' } = {},
+): Promise<ServerProcess & { database: TestDatabase | undefined }> {
+  const database = process.env.DATABASE_URL ? await createTestDatabase() : undefined;
+  let server: ServerProcess | undefined;
+  t.after(async () => {
+    await server?.stop();
+    await database?.drop();
+  });
+  server = await startServerProcess(
+    { DATABASE_URL: database?.url ?? 'memory://', ...(await env(database)) },
+    options,
+  );
+  return { ...server, database };
 }
