@@ -65,22 +65,26 @@ storeContract(
   false,
 );
 
+/**
+ * The contract's `expire` on a Redis store: Redis expires keys itself, so the contract only needs
+ * the TTL set (at most 60 s), then the key gone.
+ */
+const redisFixture = (store: BotStore, redis: Pick<Redis, 'ttl' | 'pexpire'>, prefix: string) => ({
+  store,
+  async expire(key: string) {
+    const ttl = await redis.ttl(`${prefix}${key}`);
+    assert.ok(ttl > 0 && ttl <= 60, `TTL ${ttl}`);
+    await redis.pexpire(`${prefix}${key}`, 1);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  },
+});
+
 storeContract(
   'Redis',
   async () => {
     const prefix = `adnova:test:bot-store:${randomUUID()}:`;
     const redis = new Redis(redisUrl ?? '');
-    const store = createRedisStore(redis, prefix);
-    return {
-      store,
-      // Redis expires keys itself; the contract only needs the TTL to be set, then the key gone.
-      async expire(key: string) {
-        const ttl = await redis.ttl(`${prefix}${key}`);
-        assert.ok(ttl > 0 && ttl <= 60, `TTL ${ttl}`);
-        await redis.pexpire(`${prefix}${key}`, 1);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      },
-    };
+    return redisFixture(createRedisStore(redis, prefix), redis, prefix);
   },
   redisUrl ? false : 'needs Redis (REDIS_URL)',
 );
@@ -110,16 +114,8 @@ storeContract(
   async () => {
     const prefix = `adnova:test:bot-store:${randomUUID()}:`;
     const store = await sentinelStore(prefix);
-    return {
-      store,
-      async expire(key: string) {
-        const redis = store.redis;
-        assert.ok(redis);
-        assert.ok((await redis.ttl(`${prefix}${key}`)) > 0);
-        await redis.pexpire(`${prefix}${key}`, 1);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      },
-    };
+    assert.ok(store.redis);
+    return redisFixture(store, store.redis, prefix);
   },
   sentinelSkip,
 );
@@ -162,16 +158,8 @@ storeContract(
   async () => {
     const prefix = `adnova:test:bot-store:${randomUUID()}:`;
     const store = createStore({ kind: 'redis', redis: (await cluster.get()).connection, keyPrefix: prefix });
-    return {
-      store,
-      async expire(key: string) {
-        const redis = store.redis;
-        assert.ok(redis);
-        assert.ok((await redis.ttl(`${prefix}${key}`)) > 0);
-        await redis.pexpire(`${prefix}${key}`, 1);
-        await new Promise((resolve) => setTimeout(resolve, 5));
-      },
-    };
+    assert.ok(store.redis);
+    return redisFixture(store, store.redis, prefix);
   },
   CLUSTER_SKIP,
 );
