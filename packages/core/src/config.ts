@@ -69,7 +69,7 @@ export type StorageConfig =
     };
 
 /**
- * The per-viewer ad throttle of `GET /ads` (`@adnova/ads-throttle`, spec ads-throttle.md §0, §8):
+ * The per-viewer ad throttle of `GET /ads` (`@adnova/ads-throttle`, its README, "Settings"):
  * the library's own validated configuration plus AdNova's on/off switch. Its counter store follows
  * `cache` (Redis when `REDIS_URL` is set), so the throttle has no URL of its own.
  */

@@ -13,8 +13,8 @@ export type AppErrorCode =
   | 'CONFLICT'
   /**
    * The ads throttle refused this viewer (over its impression threshold, blocked, or an admin
-   * force-block), so `GET /ads` serves nothing and records no impression (404, spec
-   * ads-throttle.md §0). `details.headers` carries `Retry-After` when the refusal ends.
+   * force-block), so `GET /ads` serves nothing and records no impression (404, as
+   * docs/api.md's `GET /ads` says). `details.headers` carries `Retry-After` when the refusal ends.
    */
   | 'THROTTLED'
   /**

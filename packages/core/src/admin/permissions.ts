@@ -13,7 +13,7 @@ export const RESOURCE_ACTIONS = {
   report: ['view', 'change', 'delete'],
   throttle_settings: ['view', 'change', 'delete'],
   throttle_override: ['view', 'add', 'change', 'delete'],
-  // Deleting events is for superusers only (ads-throttle.md §6.3), so it is not assignable.
+  // Deleting events is for superusers only (ads-throttle README, "Events"), so it is not assignable.
   throttle_event: ['view'],
 } as const;
 

@@ -23,7 +23,7 @@ export type AdRequest = {
   /**
    * The socket peer address (Fastify's `request.ip`, which trusts no proxy headers). The throttle
    * resolves the client IP from it and, only for peers its own `ADS_THROTTLE_TRUST_PROXY` trusts,
-   * from forwarding headers (spec ads-throttle.md §4.3).
+   * from forwarding headers (ads-throttle README, "Privacy").
    */
   remoteAddress: string | undefined;
   /** The request headers: the User-Agent, and forwarding headers for the rule above. */

@@ -34,7 +34,7 @@ export type PolicyMetrics = {
   clicksOverLimit: number;
   /** Campaigns whose unique impressions reached impressions_limit: how often the limits bound. */
   campaignsFull: number;
-  /** Served ads not active that day or not matching the client's targeting (spec §5.4.1). */
+  /** Served ads not active that day or not matching the client's targeting (spec §5.4, first invariant). */
   violations: number;
   /** Wall time of the request replay, and of loading the workload into the policy. */
   runMs: number;

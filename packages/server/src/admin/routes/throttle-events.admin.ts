@@ -9,7 +9,7 @@ import { type Kit, redirect, sendPage } from '../render.ts';
 import { booleanIcon, changeList, formatTime, yesNo } from '../views/widgets.ts';
 import { appCrumb, EVENTS, pageOf, paging, shortHash, throttleId } from './throttle.shared.ts';
 
-/** The throttle's events (ads-throttle.md §6.3): read-only; superusers may delete. */
+/** The throttle's events (ads-throttle README, "Events"): read-only; superusers may delete. */
 export async function throttleEventsAdmin(app: FastifyInstance, kit: Kit): Promise<void> {
   const { deps } = kit;
   const throttle = deps.throttle;

@@ -45,7 +45,7 @@ import {
   throttleId,
 } from './throttle.shared.ts';
 
-/** The throttle's overrides (ads-throttle.md §6.2): list, add, change, delete. */
+/** The throttle's overrides (ads-throttle README, "Overrides"): list, add, change, delete. */
 export async function throttleOverridesAdmin(app: FastifyInstance, kit: Kit): Promise<void> {
   const { deps } = kit;
   const throttle = deps.throttle;

@@ -19,7 +19,7 @@ import { csrfToken, type Kit, redirect, sendPage } from '../render.ts';
 import { changeForm, type FieldSpec, formatTime } from '../views/widgets.ts';
 import { appCrumb, SETTINGS, SETTINGS_FIELDS } from './throttle.shared.ts';
 
-/** The throttle's settings singleton (ads-throttle.md §6.1): view, change, delete back to the configuration. */
+/** The throttle's settings singleton (ads-throttle README, "Settings"): view, change, delete back to the configuration. */
 export async function throttleSettingsAdmin(app: FastifyInstance, kit: Kit): Promise<void> {
   const { deps } = kit;
   const throttle = deps.throttle;

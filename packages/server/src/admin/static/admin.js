@@ -10,7 +10,7 @@
     });
   }
 
-  // The override form shows only the fields its "apply to" choice uses (ads-throttle.md §6.2).
+  // The override form shows only the fields its "apply to" choice uses (ads-throttle README, "Overrides").
   const FIELDS_BY_TARGET = {
     user: ['user', 'viewer_id'],
     viewer: ['viewer_id'],
