@@ -43,6 +43,7 @@ export {
   isValidIp,
   resolveIpParity,
 } from './ip.ts';
+export type { EventListFilter, OverrideListFilter, ThrottleManagement } from './management.ts';
 export { createMemoryStore, type MemoryStoreOptions } from './memory.store.ts';
 export {
   type Locale,
@@ -94,9 +95,7 @@ export {
   type DecisionMemo,
   type DecisionReason,
   type EffectiveSettings,
-  type EventListFilter,
   type Logger,
-  type OverrideListFilter,
   type ResolvedViewer,
   silentLogger,
   type ThrottleFailure,
