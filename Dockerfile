@@ -12,6 +12,7 @@ COPY packages/ads-throttle/package.json packages/ads-throttle/
 COPY packages/core/package.json packages/core/
 COPY packages/server/package.json packages/server/
 COPY packages/bot/package.json packages/bot/
+COPY packages/tools/package.json packages/tools/
 RUN npm ci --omit=dev && npm cache clean --force
 
 # --- runtime: sources plus the dependencies, as the unprivileged `node` user ---

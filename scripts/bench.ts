@@ -22,7 +22,7 @@ import { upsertClients } from '@adnova/core/clients/clients';
 import { loadConfig } from '@adnova/core/config';
 import { createDeps } from '@adnova/core/deps';
 import { upsertMlScoreRows } from '@adnova/core/ml-scores/ml-scores.repo';
-import { generateWorkload } from '@adnova/core/workload/workload';
+import { generateWorkload } from '@adnova/tools/workload/workload';
 import cliProgress from 'cli-progress';
 import pg from 'pg';
 import { bulkAttack, describeAttack, timeTravelAttack } from '../packages/server/test/attacks.ts';

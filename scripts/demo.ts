@@ -1,7 +1,7 @@
 // Loads a deterministic demo data set into a running AdNova through its public API.
 // Usage: npm run demo [-- --url http://127.0.0.1:8080] [--seed 2025]
 import { parseArgs } from 'node:util';
-import { generateWorkload } from '@adnova/core/workload/workload';
+import { generateWorkload } from '@adnova/tools/workload/workload';
 import cliProgress from 'cli-progress';
 
 const { values } = parseArgs({

@@ -9,13 +9,13 @@
 //   DATABASE_URL=memory:// ADS_THROTTLE_ENABLED=false npm start
 
 import { parseArgs } from 'node:util';
-import { formatReport } from '@adnova/core/simulator/report';
+import { formatReport } from '@adnova/tools/simulator/report';
 import {
   generateSimulationWorkload,
   SIMULATION_SIZES,
   type SimulationSize,
-} from '@adnova/core/simulator/simulation-workload';
-import { isPolicyName, POLICY_NAMES, type PolicyName, simulate } from '@adnova/core/simulator/simulator';
+} from '@adnova/tools/simulator/simulation-workload';
+import { isPolicyName, POLICY_NAMES, type PolicyName, simulate } from '@adnova/tools/simulator/simulator';
 import cliProgress from 'cli-progress';
 
 const { values } = parseArgs({

@@ -9,7 +9,7 @@ import { rankForServing, SERVE_BATCH } from '../src/ads/ads.ts';
 import type { CatalogEntry } from '../src/ads/catalog.ts';
 import type { ShadowPrices } from '../src/ads/planner.ts';
 import { priorClickProbability } from '../src/ads/select-ad.ts';
-import { LOCATIONS, seededRandom } from '../src/workload/workload.ts';
+import { seededRandom } from '../src/shared/random.ts';
 
 const { values } = parseArgs({
   options: { campaigns: { type: 'string', default: '1000' }, runs: { type: 'string', default: '20000' } },
@@ -30,7 +30,7 @@ const entries: CatalogEntry[] = Array.from({ length: campaigns }, (_, i) => ({
   targetGender: random() < 0.5 ? null : 'ALL',
   targetAgeFrom: random() < 0.3 ? 18 : null,
   targetAgeTo: random() < 0.3 ? 70 : null,
-  targetLocation: random() < 0.2 ? (LOCATIONS[0] as string) : null,
+  targetLocation: random() < 0.2 ? 'Moscow' : null,
   impressionsLimit: 1_000,
   impressions: Math.floor(random() * 900),
   clicksLimit: 100,
@@ -40,7 +40,7 @@ const entries: CatalogEntry[] = Array.from({ length: campaigns }, (_, i) => ({
 const client = {
   age: 30,
   gender: 'FEMALE' as const,
-  location: LOCATIONS[0] as string,
+  location: 'Moscow',
   scores: new Map(advertisers.map((a) => [a, Math.floor(random() * 10_000)])),
   seen: new Set(entries.filter(() => random() < 0.05).map((e) => e.id)),
   clicked: new Set<string>(),

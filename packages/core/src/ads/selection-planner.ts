@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
 import type { LpModel, LpSolution } from '../shared/lp.ts';
-import { seededRandom } from '../workload/workload.ts';
+import { seededRandom } from '../shared/random.ts';
 import type { ClickModel } from './click-model.ts';
 import {
   addClientTraffic,

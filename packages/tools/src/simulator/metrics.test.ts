@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { CreateCampaignInput } from '@adnova/core/campaigns/campaigns.schema';
 import { draftCampaign, TWO_ADVERTISERS, TWO_CLIENTS, testUuid } from '../../test/simulation.ts';
-import type { CreateCampaignInput } from '../campaigns/campaigns.schema.ts';
 import { computeMetrics, type PolicyMetrics, withBaselineRatios, withCeilingShares } from './metrics.ts';
 import { assembleWorkload } from './simulation-workload.ts';
 

@@ -1,4 +1,4 @@
-import type { CreateCampaignInput } from '../src/campaigns/campaigns.schema.ts';
+import type { CreateCampaignInput } from '@adnova/core/campaigns/campaigns.schema';
 
 /** Hand-made simulator worlds for tests: fixed, readable ids and a campaign draft. */
 

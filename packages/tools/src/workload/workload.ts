@@ -1,19 +1,10 @@
-import type { Advertiser } from '../advertisers/advertisers.schema.ts';
-import type { CreateCampaignInput } from '../campaigns/campaigns.schema.ts';
-import type { Client } from '../clients/clients.schema.ts';
-import type { MlScore } from '../ml-scores/ml-scores.schema.ts';
+import type { Advertiser } from '@adnova/core/advertisers/advertisers.schema';
+import type { CreateCampaignInput } from '@adnova/core/campaigns/campaigns.schema';
+import type { Client } from '@adnova/core/clients/clients.schema';
+import type { MlScore } from '@adnova/core/ml-scores/ml-scores.schema';
+import { seededRandom } from '@adnova/core/shared/random';
 
-/** mulberry32: a tiny, fast, seedable PRNG; the same seed always gives the same data set. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** A deterministic RFC 4122 v4-shaped UUID from the generator. */
 export function seededUuid(random: () => number): string {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import type { CreateCampaignInput } from '@adnova/core/campaigns/campaigns.schema';
 import { draftCampaign, testUuid } from '../../test/simulation.ts';
-import type { CreateCampaignInput } from '../campaigns/campaigns.schema.ts';
 import {
   createReferencePolicy,
   pickReference,

@@ -1,4 +1,11 @@
-import { type LpColumn, type LpModel, type LpRow, type LpVariable, openLp, solveLp } from '../shared/lp.ts';
+import {
+  type LpColumn,
+  type LpModel,
+  type LpRow,
+  type LpVariable,
+  openLp,
+  solveLp,
+} from '@adnova/core/shared/lp';
 import {
   clickProbability,
   isActiveOn,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { solveLp } from '@adnova/core/shared/lp';
 import { draftCampaign, TWO_ADVERTISERS, TWO_CLIENTS, testUuid } from '../../test/simulation.ts';
-import { solveLp } from '../shared/lp.ts';
 import {
   buildCeilingLp,
   computeCeiling,

@@ -1,4 +1,4 @@
-import { mapLimited } from '../shared/concurrency.ts';
+import { mapLimited } from '@adnova/core/shared/concurrency';
 import type { LoadProgress, Policy } from './policy.ts';
 import type { SimulationWorkload } from './simulation-workload.ts';
 

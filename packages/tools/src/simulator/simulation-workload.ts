@@ -1,7 +1,7 @@
-import type { Advertiser } from '../advertisers/advertisers.schema.ts';
-import type { CreateCampaignInput } from '../campaigns/campaigns.schema.ts';
-import type { Client } from '../clients/clients.schema.ts';
-import type { MlScore } from '../ml-scores/ml-scores.schema.ts';
+import type { Advertiser } from '@adnova/core/advertisers/advertisers.schema';
+import type { CreateCampaignInput } from '@adnova/core/campaigns/campaigns.schema';
+import type { Client } from '@adnova/core/clients/clients.schema';
+import type { MlScore } from '@adnova/core/ml-scores/ml-scores.schema';
 import { generateWorkload, LOCATIONS, seededRandom } from '../workload/workload.ts';
 
 /** How big a simulated world is. `requests` is the total over all days, split evenly. */

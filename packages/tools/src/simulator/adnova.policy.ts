@@ -1,15 +1,15 @@
-import { recordClick, serveAd } from '../ads/ads.ts';
-import { createClickModel } from '../ads/click-model.ts';
-import { createSelectionPlanner } from '../ads/selection-planner.ts';
-import { upsertAdvertisers } from '../advertisers/advertisers.ts';
-import { createCampaign } from '../campaigns/campaigns.ts';
-import { upsertClients } from '../clients/clients.ts';
-import { advanceTime } from '../clock/clock.ts';
-import { loadConfig } from '../config.ts';
-import { createDeps } from '../deps.ts';
-import { AppError } from '../errors.ts';
-import { upsertMlScoreRows } from '../ml-scores/ml-scores.repo.ts';
-import { solveLp } from '../shared/lp.ts';
+import { recordClick, serveAd } from '@adnova/core/ads/ads';
+import { createClickModel } from '@adnova/core/ads/click-model';
+import { createSelectionPlanner } from '@adnova/core/ads/selection-planner';
+import { upsertAdvertisers } from '@adnova/core/advertisers/advertisers';
+import { createCampaign } from '@adnova/core/campaigns/campaigns';
+import { upsertClients } from '@adnova/core/clients/clients';
+import { advanceTime } from '@adnova/core/clock/clock';
+import { loadConfig } from '@adnova/core/config';
+import { createDeps } from '@adnova/core/deps';
+import { AppError } from '@adnova/core/errors';
+import { upsertMlScoreRows } from '@adnova/core/ml-scores/ml-scores.repo';
+import { solveLp } from '@adnova/core/shared/lp';
 import type { LoadProgress, Policy } from './policy.ts';
 import type { SimulationWorkload } from './simulation-workload.ts';
 
