@@ -13,6 +13,7 @@ COPY packages/core/package.json packages/core/
 COPY packages/server/package.json packages/server/
 COPY packages/bot/package.json packages/bot/
 COPY packages/tools/package.json packages/tools/
+COPY packages/test-utils/package.json packages/test-utils/
 RUN npm ci --omit=dev && npm cache clean --force
 
 # --- runtime: sources plus the dependencies, as the unprivileged `node` user ---

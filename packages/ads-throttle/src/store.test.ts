@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { keySlot } from '@adnova/test-utils/key-slot';
 import { createFakeClock } from '../test/fake-clock.ts';
-import { keySlot } from '../test/key-slot.ts';
 import { runStoreContract } from '../test/store-contract.ts';
 import { storeVariants } from '../test/stores.ts';
 import type { RedisClientLike } from './redis.store.ts';

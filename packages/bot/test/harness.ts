@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from 'node:test';
+import { FakeTelegram } from '@adnova/test-utils/fake-telegram';
 import { Redis } from 'ioredis';
 import { seed, startTestApp, type TestApp } from '../../server/test/helper.ts';
 import { freePort } from '../../server/test/server-process.ts';
@@ -7,7 +8,6 @@ import { type RunningBot, startBot } from '../src/bot.ts';
 import { loadBotConfig } from '../src/config.ts';
 import { type BotDeps, createBotDeps } from '../src/deps.ts';
 import type { GenerationWait } from '../src/features/ad-text.ts';
-import { FakeTelegram } from './fake-telegram.ts';
 
 export const BOT_API_TOKEN = 'shared-bot-api-token-for-tests';
 

@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { type TestContext, test } from 'node:test';
-import { FakeTelegram, said } from '../../bot/test/fake-telegram.ts';
+import { FakeTelegram, said } from '@adnova/test-utils/fake-telegram';
 import { createTestDatabase, usingPostgres } from './helper.ts';
 import { freePort, spawnServer } from './server-process.ts';
 

@@ -6,8 +6,8 @@ import { after, before, type TestContext } from 'node:test';
 import { type Config, loadConfig } from '@adnova/core/config';
 import { type Clock, createDeps, type Deps } from '@adnova/core/deps';
 import { startWorker } from '@adnova/core/jobs/worker';
+import { createTestDatabase } from '@adnova/test-utils/stores';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
-import { createTestDatabase } from '../../core/test/stores.ts';
 import { type AppOptions, buildApp } from '../src/app.ts';
 
 /** Real PostgreSQL when DATABASE_URL is set (CI), otherwise in-memory PGlite. */

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import { openDatabase } from '@adnova/core/db/database';
-import { createTestDatabase, DATABASE_URL } from '../../core/test/stores.ts';
+import { createTestDatabase, DATABASE_URL } from '@adnova/test-utils/stores';
 import {
   addAdvertiser,
   addClients,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, type TestContext, test } from 'node:test';
-import { DATABASE_URL } from '../../core/test/stores.ts';
+import { DATABASE_URL } from '@adnova/test-utils/stores';
 import { addAdvertiser, addClients, adFor, postJson, statusOf } from './api-client.ts';
 import { type Replica, startReplica } from './postgres-replica.ts';
 import { localPostgres, sqlOn } from './postgres-tools.ts';

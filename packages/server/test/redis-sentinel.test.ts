@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SENTINEL_SKIP, startSentinelGroup } from '../../core/test/redis-sentinel.ts';
+import { SENTINEL_SKIP, startSentinelGroup } from '@adnova/test-utils/redis-sentinel';
 import { addAdvertiser, addClients, postJson } from './api-client.ts';
 import { usingPostgres } from './helper.ts';
 import { serverOnFreshDatabase } from './server-process.ts';

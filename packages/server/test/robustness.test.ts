@@ -3,8 +3,8 @@ import { connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { imageDecodes } from '@adnova/core/campaigns/ad-image';
 import { updateCampaign } from '@adnova/core/campaigns/campaigns';
+import { blackPng } from '@adnova/test-utils/images';
 import sharp from 'sharp';
-import { blackPng } from '../../core/test/images.ts';
 import { createRng, type FuzzRequest, type FuzzWorld, fuzzRequest, fuzzSeed } from './fuzz.ts';
 import { startTestApp, type TestApp } from './helper.ts';
 

@@ -1,8 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '../../core/test/ports.ts';
-import { createTestDatabase } from '../../core/test/stores.ts';
+import { freePort } from '@adnova/test-utils/ports';
+import { createTestDatabase } from '@adnova/test-utils/stores';
 
 export { freePort };
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { said } from '@adnova/test-utils/fake-telegram';
 import { getAd } from '../../../server/test/helper.ts';
-import { said } from '../../test/fake-telegram.ts';
 import { startHarness } from '../../test/harness.ts';
 import type { DayWindow } from '../api/adnova-api.ts';
 import { CHART_MAX_DAYS } from '../chart/daily-chart.ts';

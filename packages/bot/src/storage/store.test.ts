@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
 import type { RedisConnection } from '@adnova/core/cache/redis-connection';
+import { announceClusterSkip, CLUSTER_SKIP, lazyRedisCluster } from '@adnova/test-utils/redis-cluster';
+import { SENTINEL_SKIP, type SentinelGroup, startSentinelGroup } from '@adnova/test-utils/redis-sentinel';
 import { Redis } from 'ioredis';
-import { announceClusterSkip, CLUSTER_SKIP, lazyRedisCluster } from '../../../core/test/redis-cluster.ts';
-import { SENTINEL_SKIP, type SentinelGroup, startSentinelGroup } from '../../../core/test/redis-sentinel.ts';
 import { type BotStore, createMemoryStore, createRedisStore, createStore } from './store.ts';
 
 const redisUrl = process.env.REDIS_URL;

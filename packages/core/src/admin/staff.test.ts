@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, DATABASE_URL } from '../../test/stores.ts';
+import { createTestDatabase, DATABASE_URL } from '@adnova/test-utils/stores';
 import { loadConfig } from '../config.ts';
 import { createDeps, type Deps } from '../deps.ts';
 import { AppError } from '../errors.ts';

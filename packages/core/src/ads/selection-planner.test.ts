@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { createTestDatabase, DATABASE_URL, POSTGRES_SKIP } from '../../test/stores.ts';
+import { createTestDatabase, DATABASE_URL, POSTGRES_SKIP } from '@adnova/test-utils/stores';
 import { upsertAdvertisers } from '../advertisers/advertisers.ts';
 import { createCampaign } from '../campaigns/campaigns.ts';
 import { upsertClients } from '../clients/clients.ts';

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, test } from 'node:test';
-import { announceClusterSkip, CLUSTER_SKIP, lazyRedisCluster } from '../../test/redis-cluster.ts';
-import { REDIS_SKIP, REDIS_URL } from '../../test/stores.ts';
+import { announceClusterSkip, CLUSTER_SKIP, lazyRedisCluster } from '@adnova/test-utils/redis-cluster';
+import { REDIS_SKIP, REDIS_URL } from '@adnova/test-utils/stores';
 import { type Cache, createMemoryCache, createRedisCache } from './cache.ts';
 
 /** The same contract for the in-process and the Redis caches (one server, a cluster). */

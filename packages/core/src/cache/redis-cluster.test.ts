@@ -2,17 +2,17 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { createAdsThrottle } from '@adnova/ads-throttle';
-import { Cluster } from 'ioredis';
-import { pino } from 'pino';
-import { keySlot } from '../../../ads-throttle/test/key-slot.ts';
-import { runStoreContract } from '../../../ads-throttle/test/store-contract.ts';
-import { deleteByPrefix, redisVariant } from '../../../ads-throttle/test/stores.ts';
+import { keySlot } from '@adnova/test-utils/key-slot';
 import {
   announceClusterSkip,
   CLUSTER_SKIP,
   type RedisCluster,
   startRedisCluster,
-} from '../../test/redis-cluster.ts';
+} from '@adnova/test-utils/redis-cluster';
+import { Cluster } from 'ioredis';
+import { pino } from 'pino';
+import { runStoreContract } from '../../../ads-throttle/test/store-contract.ts';
+import { deleteByPrefix, redisVariant } from '../../../ads-throttle/test/stores.ts';
 import { createBullmqQueue } from '../jobs/bullmq.queue.ts';
 import type { JobInfo, JobQueue } from '../jobs/queue.ts';
 import { type Cache, createRedisCache } from './cache.ts';

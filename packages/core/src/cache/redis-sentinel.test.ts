@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { test } from 'node:test';
+import { SENTINEL_SKIP, type SentinelGroup, startSentinelGroup } from '@adnova/test-utils/redis-sentinel';
 import { Redis } from 'ioredis';
-import { SENTINEL_SKIP, type SentinelGroup, startSentinelGroup } from '../../test/redis-sentinel.ts';
 import { createRedisClient, type RedisClient, type RedisConnection } from './redis-connection.ts';
 
 if (SENTINEL_SKIP) console.log(`\x1b[33m*** ${SENTINEL_SKIP} ***\x1b[0m`);

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
+import { createTestDatabase, DATABASE_URL } from '@adnova/test-utils/stores';
 import { sql } from 'drizzle-orm';
-import { createTestDatabase, DATABASE_URL } from '../../test/stores.ts';
 import { upsertAdvertisers } from '../advertisers/advertisers.ts';
 import { loadConfig } from '../config.ts';
 import { rows } from '../db/database.ts';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
-import { createTestDatabase, DATABASE_URL, POSTGRES_SKIP } from '../../test/stores.ts';
+import { createTestDatabase, DATABASE_URL, POSTGRES_SKIP } from '@adnova/test-utils/stores';
 import { openDatabase, type PreparedStatement } from './database.ts';
 
 const skip = DATABASE_URL ? false : POSTGRES_SKIP;

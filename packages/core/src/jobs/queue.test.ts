@@ -4,10 +4,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { announceClusterSkip, CLUSTER_SKIP, lazyRedisCluster } from '@adnova/test-utils/redis-cluster';
+import {
+  createTestDatabase,
+  DATABASE_URL,
+  POSTGRES_SKIP,
+  REDIS_SKIP,
+  REDIS_URL,
+} from '@adnova/test-utils/stores';
 import { Cluster, Redis } from 'ioredis';
 import { pino } from 'pino';
-import { announceClusterSkip, CLUSTER_SKIP, lazyRedisCluster } from '../../test/redis-cluster.ts';
-import { createTestDatabase, DATABASE_URL, POSTGRES_SKIP, REDIS_SKIP, REDIS_URL } from '../../test/stores.ts';
 import type { RedisConnection } from '../cache/redis-connection.ts';
 import type { DatabaseConfig, QueueSettings } from '../config.ts';
 import { type Database, openDatabase } from '../db/database.ts';

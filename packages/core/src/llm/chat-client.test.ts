@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { API_KEY, type ChatAnswer, type ChatRequest, startChatServer } from '../../test/chat-server.ts';
+import { API_KEY, type ChatAnswer, type ChatRequest, startChatServer } from '@adnova/test-utils/chat-server';
 import { createChatClient } from './chat-client.ts';
 import { LlmError } from './llm.ts';
 

@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { API_KEY, type ChatAnswer, type ChatRequest, startChatServer } from '../../test/chat-server.ts';
+import { API_KEY, type ChatAnswer, type ChatRequest, startChatServer } from '@adnova/test-utils/chat-server';
 import { createLlm } from './llm.factory.ts';
 import { LlmError } from './llm.ts';
 import { loadPrompts, renderAdTextPrompt } from './prompts.ts';

@@ -4,8 +4,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { startS3Server, type TestS3Server } from '@adnova/test-utils/s3-server';
 import { pino } from 'pino';
-import { startS3Server, type TestS3Server } from '../../test/s3-server.ts';
 import { loadConfig } from '../config.ts';
 import {
   createStorage,

@@ -4,8 +4,8 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { imageDecodes } from '@adnova/core/campaigns/ad-image';
+import { startS3Server, type TestS3Server } from '@adnova/test-utils/s3-server';
 import sharp from 'sharp';
-import { startS3Server, type TestS3Server } from '../../../core/test/s3-server.ts';
 import {
   buildTestApp,
   getAd,

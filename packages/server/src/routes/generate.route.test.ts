@@ -4,9 +4,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
+import { API_KEY, type ChatAnswer, startChatServer } from '@adnova/test-utils/chat-server';
 import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
-import { API_KEY, type ChatAnswer, startChatServer } from '../../../core/test/chat-server.ts';
 import {
   buildTestApp,
   createTestDatabase,

@@ -5,9 +5,9 @@ import { rows } from '@adnova/core/db/database';
 import type { Deps } from '@adnova/core/deps';
 import { startWorker } from '@adnova/core/jobs/worker';
 import { resumeModeration, runReportModeration } from '@adnova/core/reports/reports';
+import { API_KEY, startChatServer } from '@adnova/test-utils/chat-server';
 import { sql } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { API_KEY, startChatServer } from '../../../core/test/chat-server.ts';
 import { buildTestApp, getAd, json, seed, useTestApp } from '../../test/helper.ts';
 
 type ReportRow = {

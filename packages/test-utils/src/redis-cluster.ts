@@ -4,8 +4,8 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import type { RedisConnection } from '@adnova/core/cache/redis-connection';
 import { Redis } from 'ioredis';
-import type { RedisConnection } from '../src/cache/redis-connection.ts';
 import { onPath, type RedisProcess, startRedisProcess } from './redis-process.ts';
 
 /**
