@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { click, getAd } from '@adnova/server/testing';
 import { type BotAction, plain, said } from '@adnova/test-utils/fake-telegram';
 import sharp from 'sharp';
-import { click, getAd } from '../../server/test/helper.ts';
 import { type Harness, needsRedis, startHarness } from '../test/harness.ts';
 import type { Campaign } from './api/adnova-api.ts';
 

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { startServerProcess } from '@adnova/server/testing/process';
 import { FakeTelegram, said } from '@adnova/test-utils/fake-telegram';
-import { startServerProcess } from '../../server/test/server-process.ts';
 import { loopbackUrl } from './embedded.ts';
 
 const serverMain = fileURLToPath(new URL('../../server/src/main.ts', import.meta.url));

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { TestContext } from 'node:test';
+import { seed, startTestApp, type TestApp } from '@adnova/server/testing';
 import { FakeTelegram } from '@adnova/test-utils/fake-telegram';
+import { freePort } from '@adnova/test-utils/ports';
 import { Redis } from 'ioredis';
-import { seed, startTestApp, type TestApp } from '../../server/test/helper.ts';
-import { freePort } from '../../server/test/server-process.ts';
 import { type RunningBot, startBot } from '../src/bot.ts';
 import { loadBotConfig } from '../src/config.ts';
 import { type BotDeps, createBotDeps } from '../src/deps.ts';

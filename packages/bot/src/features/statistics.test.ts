@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { getAd } from '@adnova/server/testing';
 import { said } from '@adnova/test-utils/fake-telegram';
-import { getAd } from '../../../server/test/helper.ts';
 import { startHarness } from '../../test/harness.ts';
 import type { DayWindow } from '../api/adnova-api.ts';
 import { CHART_MAX_DAYS } from '../chart/daily-chart.ts';
