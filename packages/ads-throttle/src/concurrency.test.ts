@@ -3,8 +3,9 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { deleteByPrefix } from '@adnova/test-utils/redis-keys';
 import { Redis } from 'ioredis';
-import { deleteByPrefix, REDIS_SKIP, REDIS_URL, warnRedisSkipped } from '../test/stores.ts';
+import { REDIS_SKIP, REDIS_URL, warnRedisSkipped } from '../test/stores.ts';
 
 const worker = fileURLToPath(new URL('../test/concurrency.worker.ts', import.meta.url));
 const packageDir = fileURLToPath(new URL('..', import.meta.url));

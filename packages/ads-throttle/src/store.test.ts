@@ -1,15 +1,40 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { keySlot } from '@adnova/test-utils/key-slot';
+import {
+  announceClusterSkip,
+  CLUSTER_SKIP,
+  type RedisCluster,
+  startRedisCluster,
+} from '@adnova/test-utils/redis-cluster';
+import { Cluster } from 'ioredis';
 import { createFakeClock } from '../test/fake-clock.ts';
 import { runStoreContract } from '../test/store-contract.ts';
-import { storeVariants } from '../test/stores.ts';
+import { redisVariant, storeVariants } from '../test/stores.ts';
 import type { RedisClientLike } from './redis.store.ts';
 import { storeKeys } from './store.ts';
 import { createAdsThrottle } from './throttle.ts';
 
 for (const variant of storeVariants()) runStoreContract(variant);
+
+// The same contract on a real three-primary Redis Cluster (the store's keys share one hash slot).
+announceClusterSkip('ads-throttle store contract');
+let cluster: RedisCluster | undefined;
+if (!CLUSTER_SKIP) {
+  before(async () => {
+    cluster = await startRedisCluster();
+  });
+  after(() => cluster?.stop());
+}
+const clusterClient = () => {
+  if (!cluster) throw new Error('the cluster did not start');
+  return new Cluster(
+    cluster.ports.map((port) => ({ host: '127.0.0.1', port })),
+    { redisOptions: { maxRetriesPerRequest: 1 } },
+  );
+};
+runStoreContract(redisVariant({ name: 'redis cluster', skip: CLUSTER_SKIP, connect: clusterClient }));
 
 const hash = () => randomBytes(32).toString('hex');
 

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { it } from 'node:test';
+import { deleteByPrefix } from '@adnova/test-utils/redis-keys';
 import { type Cluster, Redis } from 'ioredis';
 import { createMemoryStore } from '../src/memory.store.ts';
 import { createRedisStore } from '../src/redis.store.ts';
@@ -41,26 +42,6 @@ export interface StoreVariant {
   create(clock: Clock): Promise<StoreUnderTest>;
   /** Deletes every key created by this variant's stores and closes connections. */
   close(): Promise<void>;
-}
-
-/**
- * Deletes the keys under one test prefix (SCAN + DEL; never FLUSHDB). On a cluster every primary is
- * scanned, and keys are deleted one by one (a DEL of keys in several slots is refused).
- */
-export async function deleteByPrefix(client: Redis | Cluster, prefix: string): Promise<void> {
-  const nodes = client instanceof Redis ? [client] : client.nodes('master');
-  for (const node of nodes) {
-    let cursor = '0';
-    do {
-      const [next, keys] = await node.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (client instanceof Redis) {
-        if (keys.length > 0) await client.del(...keys);
-      } else {
-        for (const key of keys) await node.del(key);
-      }
-    } while (cursor !== '0');
-  }
 }
 
 /** The memory variant. Its twin shares the same Map, standing in for a shared cache. */
