@@ -6,7 +6,7 @@
 
 import { parseArgs } from 'node:util';
 import { rankForServing, SERVE_BATCH } from '../src/ads/ads.ts';
-import type { CatalogEntry } from '../src/ads/catalog.ts';
+import type { CatalogEntry, ServedContent } from '../src/ads/catalog.ts';
 import type { ShadowPrices } from '../src/ads/planner.ts';
 import { priorClickProbability } from '../src/ads/select-ad.ts';
 import { seededRandom } from '../src/shared/random.ts';
@@ -22,8 +22,8 @@ const entries: CatalogEntry[] = Array.from({ length: campaigns }, (_, i) => ({
   id: `campaign-${i}`,
   advertiserId: advertisers[i % advertisers.length] as string,
   seq: i,
-  adTitle: 't',
-  adText: 'x',
+  // Ranking never reads what the ad shows.
+  ad: {} as ServedContent,
   adImageKey: null,
   costPerImpression: 0.1 + random() * 5,
   costPerClick: 1 + random() * 30,

@@ -183,8 +183,7 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
         deps.metrics.adRequests.inc({ outcome: 'served' });
         return {
           ad_id: entry.id,
-          ad_title: entry.adTitle,
-          ad_text: entry.adText,
+          ...entry.ad,
           advertiser_id: entry.advertiserId,
           ad_image: entry.adImageKey ? mediaUrl(deps.config, entry.adImageKey) : null,
         };

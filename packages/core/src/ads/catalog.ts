@@ -1,13 +1,18 @@
+import { CAMPAIGN_FIELDS, SERVED_FIELDS, type ServedField } from '../campaigns/campaign-rules.ts';
 import { type CatalogRow, loadCatalogRows, loadCounterRows } from '../campaigns/campaigns.repo.ts';
+import type { Campaign } from '../campaigns/campaigns.schema.ts';
 import type { Db } from '../db/database.ts';
+
+/** The campaign's fields an ad shows (`served` in campaign-rules.ts), as the API names them. */
+export type ServedContent = Pick<Campaign, ServedField>;
 
 /** One campaign active on the catalog's day, with the fields selection needs. */
 export type CatalogEntry = {
   id: string;
   advertiserId: string;
   seq: number;
-  adTitle: string;
-  adText: string;
+  /** What `GET /ads` answers of the campaign's own fields. */
+  ad: ServedContent;
   adImageKey: string | null;
   costPerImpression: number;
   costPerClick: number;
@@ -58,13 +63,23 @@ export type CampaignCatalog = {
  */
 export const COUNTER_REFRESH_EVERY = 100;
 
+/** Raw rows carry PostgreSQL's text for bigint and numeric columns: numbers as the API has them. */
+function servedContent(row: CatalogRow): ServedContent {
+  const content: Record<string, unknown> = {};
+  for (const field of SERVED_FIELDS) {
+    const value = row[field];
+    const numeric = CAMPAIGN_FIELDS[field].kind !== 'text';
+    content[field] = numeric && value !== null ? Number(value) : value;
+  }
+  return content as ServedContent;
+}
+
 function toEntry(row: CatalogRow): CatalogEntry {
   return {
     id: row.id,
     advertiserId: row.advertiser_id,
     seq: Number(row.seq),
-    adTitle: row.ad_title,
-    adText: row.ad_text,
+    ad: servedContent(row),
     adImageKey: row.ad_image_key,
     costPerImpression: Number(row.cost_per_impression),
     costPerClick: Number(row.cost_per_click),

@@ -11,7 +11,7 @@ import { upsertMlScoreRows } from '../ml-scores/ml-scores.repo.ts';
 import { type ServeRequest, serveAdRow } from './ads.repo.ts';
 import { rankForServing, recordClick, SERVE_BATCH, serveAd } from './ads.ts';
 import { findClientProfile } from './catalog.repo.ts';
-import type { CatalogEntry } from './catalog.ts';
+import type { CatalogEntry, ServedContent } from './catalog.ts';
 import { warmClientProfiles } from './client-profiles.ts';
 import { type Candidate, priorClickProbability, rankCandidates } from './select-ad.ts';
 
@@ -273,8 +273,8 @@ test('rankForServing sends the best servable candidates in the order of rankCand
     id: `c${i}`,
     advertiserId: `a${i % 7}`,
     seq: i,
-    adTitle: 't',
-    adText: 'x',
+    // Ranking never reads what the ad shows.
+    ad: {} as ServedContent,
     adImageKey: null,
     costPerImpression: (i * 37) % 11,
     costPerClick: (i * 13) % 17,

@@ -7,25 +7,96 @@ import { MAX_INT32, MAX_SAFE, MAX_TEXT } from '../shared/schema.ts';
  * language but the API's.
  */
 
-/** Inclusive bounds of each numeric field. */
-export const CAMPAIGN_BOUNDS = {
-  impressions_limit: { min: 0, max: MAX_SAFE },
-  clicks_limit: { min: 0, max: MAX_SAFE },
-  start_date: { min: 0, max: MAX_INT32 },
-  end_date: { min: 0, max: MAX_INT32 },
-  cost_per_impression: { min: 0, max: MAX_MONEY },
-  cost_per_click: { min: 0, max: MAX_MONEY },
-  age_from: { min: 0, max: 100 },
-  age_to: { min: 0, max: 100 },
-} as const;
+/**
+ * What a campaign field's values are: a count (whole number up to 2^53 − 1), a day number, money
+ * (exact to 9 decimal places), or text (trimmed of nothing, non-empty unless optional).
+ */
+export type FieldKind = 'count' | 'day' | 'money' | 'text';
+
+/** One of the campaign's own fields (targeting and the image have their own rules). */
+export type CampaignFieldDef = {
+  kind: FieldKind;
+  /** Inclusive bounds of a number. */
+  min?: number;
+  max?: number;
+  /** Longest text, in characters. */
+  maxLength?: number;
+  /** May be absent or null on create (stored as null); null clears it on update. Else required. */
+  optional?: true;
+  /** Cannot change once the campaign has started (`start_date <= current day`): 403. */
+  frozen?: true;
+  /** Part of the ad `GET /ads` answers, from the serving catalog. */
+  served?: true;
+  /** Text of several lines (a text area in the admin form). */
+  multiline?: true;
+  /** The API documentation's words for it, when its kind does not say enough. */
+  description?: string;
+};
+
+/**
+ * The campaign's own fields, in the API's order. Everything that handles a campaign field
+ * generically reads this table: the API schemas and their OpenAPI text, the row mapping of the
+ * domain, the serving catalog and the `Ad` answer (for `served` fields), the admin form and the
+ * bot's dialog. The key is the field's name in the API and its column in the `campaigns` table.
+ */
+export const CAMPAIGN_FIELDS = {
+  impressions_limit: { kind: 'count', min: 0, max: MAX_SAFE, frozen: true },
+  clicks_limit: {
+    kind: 'count',
+    min: 0,
+    max: MAX_SAFE,
+    frozen: true,
+    description:
+      'At most impressions_limit. Once this many clicks are recorded the ad is no longer served (a campaign with 0 is never served).',
+  },
+  cost_per_impression: { kind: 'money', min: 0, max: MAX_MONEY },
+  cost_per_click: { kind: 'money', min: 0, max: MAX_MONEY },
+  ad_title: { kind: 'text', maxLength: MAX_TEXT, served: true },
+  ad_text: { kind: 'text', maxLength: MAX_TEXT, served: true, multiline: true },
+  start_date: { kind: 'day', min: 0, max: MAX_INT32, frozen: true },
+  end_date: { kind: 'day', min: 0, max: MAX_INT32, frozen: true },
+} as const satisfies Record<string, CampaignFieldDef>;
+
+export type CampaignFields = typeof CAMPAIGN_FIELDS;
+export type CampaignField = keyof CampaignFields;
+/** The fields in the API's order. */
+export const CAMPAIGN_FIELD_NAMES = Object.keys(CAMPAIGN_FIELDS) as CampaignField[];
+
+type FieldsWhere<Flag extends keyof CampaignFieldDef, Value> = {
+  [K in CampaignField]: CampaignFields[K] extends { [F in Flag]: Value } ? K : never;
+}[CampaignField];
+/** Fields holding a number; text fields. */
+export type NumericField = FieldsWhere<'kind', 'count' | 'day' | 'money'>;
+export type TextField = FieldsWhere<'kind', 'text'>;
+/** Fields in the ad `GET /ads` answers. */
+export type ServedField = FieldsWhere<'served', true>;
+/** Fields that cannot change once the campaign has started (`start_date <= current day`): 403. */
+export type FrozenField = FieldsWhere<'frozen', true>;
+
+const where = <K extends CampaignField>(test: (def: CampaignFieldDef) => boolean) =>
+  CAMPAIGN_FIELD_NAMES.filter((name) => test(CAMPAIGN_FIELDS[name])) as K[];
+export const FROZEN_FIELDS: readonly FrozenField[] = where<FrozenField>((def) => def.frozen === true);
+export const SERVED_FIELDS: readonly ServedField[] = where<ServedField>((def) => def.served === true);
+
+/** Bounds of the targeting ages. */
+const AGE = { min: 0, max: 100 } as const;
+
+/** Inclusive bounds of each numeric field, the targeting ages included. */
+export const CAMPAIGN_BOUNDS: Record<NumericField, { min: number; max: number }> &
+  Record<'age_from' | 'age_to', { min: number; max: number }> = {
+  ...(Object.fromEntries(
+    CAMPAIGN_FIELD_NAMES.flatMap((name) => {
+      const def: CampaignFieldDef = CAMPAIGN_FIELDS[name];
+      return def.min === undefined || def.max === undefined ? [] : [[name, { min: def.min, max: def.max }]];
+    }),
+  ) as Record<NumericField, { min: number; max: number }>),
+  age_from: AGE,
+  age_to: AGE,
+};
 
 /** Longest `ad_title` / `ad_text` (spec §8 #35), and longest targeting location. */
 export const MAX_AD_TEXT = MAX_TEXT;
 export const MAX_LOCATION = 1000;
-
-/** Fields that cannot change once the campaign has started (`start_date <= current day`): 403. */
-export const FROZEN_FIELDS = ['impressions_limit', 'clicks_limit', 'start_date', 'end_date'] as const;
-export type FrozenField = (typeof FROZEN_FIELDS)[number];
 
 /** The values the cross-field rules look at; a rule whose values are not all known is not checked. */
 export type RuleValues = {

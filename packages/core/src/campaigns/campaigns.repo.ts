@@ -1,12 +1,30 @@
-import { and, asc, count, desc, eq, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, getTableColumns, sql } from 'drizzle-orm';
 import { type Db, rows } from '../db/database.ts';
 import { campaigns } from '../db/schema.ts';
+import { CAMPAIGN_FIELD_NAMES, type CampaignField, SERVED_FIELDS } from './campaign-rules.ts';
 
 export type CampaignRow = typeof campaigns.$inferSelect;
 export type CampaignValues = Omit<
   typeof campaigns.$inferInsert,
   'id' | 'seq' | 'impressionsCount' | 'clicksCount' | 'createdAt' | 'updatedAt'
 >;
+
+/**
+ * The Drizzle key of each campaign field's column: the column whose SQL name is the field's API
+ * name (`ad_title` → `adTitle`). A field without its column fails here, when the module loads.
+ */
+export const FIELD_COLUMN = (() => {
+  const keyOf = new Map(
+    Object.entries(getTableColumns(campaigns)).map(([key, column]) => [column.name, key]),
+  );
+  return Object.fromEntries(
+    CAMPAIGN_FIELD_NAMES.map((field) => {
+      const key = keyOf.get(field);
+      if (key === undefined) throw new Error(`campaigns has no column for the campaign field ${field}`);
+      return [field, key];
+    }),
+  ) as Record<CampaignField, keyof CampaignValues & keyof CampaignRow>;
+})();
 
 export async function insertCampaignRow(db: Db, values: CampaignValues): Promise<CampaignRow> {
   const [row] = await db.insert(campaigns).values(values).returning();
@@ -95,8 +113,6 @@ export type CatalogRow = {
   id: string;
   advertiser_id: string;
   seq: number | string;
-  ad_title: string;
-  ad_text: string;
   ad_image_key: string | null;
   cost_per_impression: string;
   cost_per_click: string;
@@ -111,7 +127,7 @@ export type CatalogRow = {
   impressions_count: number;
   clicks_count: number;
   full: boolean;
-};
+} & Record<(typeof SERVED_FIELDS)[number], unknown>;
 
 /**
  * The columns of `campaigns` that the in-process catalog (ads/catalog.ts) serves from, and
@@ -125,8 +141,7 @@ export const CATALOG_COLUMNS = [
   'id',
   'advertiser_id',
   'seq',
-  'ad_title',
-  'ad_text',
+  ...SERVED_FIELDS,
   'ad_image_key',
   'cost_per_impression',
   'cost_per_click',
@@ -138,7 +153,7 @@ export const CATALOG_COLUMNS = [
   'clicks_limit',
   'start_date',
   'end_date',
-] as const;
+];
 export const CATALOG_COUNTER_COLUMNS = ['impressions_count', 'clicks_count'] as const;
 
 /** Campaigns running on `day`; `full` when no new impression can be recorded any more. */

@@ -1,21 +1,74 @@
-import { type Static, Type } from '@sinclair/typebox';
+import {
+  type Static,
+  type TInteger,
+  type TNull,
+  type TNumber,
+  type TOptional,
+  type TSchema,
+  type TString,
+  type TUnion,
+  Type,
+} from '@sinclair/typebox';
 import { MAX_INT32, NonEmptyString, Nullable, refTo, Uuid } from '../shared/schema.ts';
-import { CAMPAIGN_BOUNDS as B, MAX_AD_TEXT, MAX_LOCATION } from './campaign-rules.ts';
+import {
+  CAMPAIGN_BOUNDS as B,
+  CAMPAIGN_FIELD_NAMES,
+  CAMPAIGN_FIELDS,
+  type CampaignField,
+  type CampaignFieldDef,
+  type CampaignFields,
+  type FieldKind,
+  FROZEN_FIELDS,
+  MAX_LOCATION,
+} from './campaign-rules.ts';
 
+/** The schema of each kind of campaign field (campaign-rules.ts `CAMPAIGN_FIELDS`). */
+type KindSchema = { count: TInteger; day: TInteger; money: TNumber; text: TString };
+type ValueSchema<D> = D extends { kind: infer K extends FieldKind } ? KindSchema[K] : never;
+type FieldSchema<D> = D extends { optional: true } ? TUnion<[ValueSchema<D>, TNull]> : ValueSchema<D>;
+type FieldProps = { [K in CampaignField]: FieldSchema<CampaignFields[K]> };
+type CreateProps = {
+  [K in CampaignField]: CampaignFields[K] extends { optional: true }
+    ? TOptional<FieldSchema<CampaignFields[K]>>
+    : FieldSchema<CampaignFields[K]>;
+};
+type UpdateProps = { [K in CampaignField]: TOptional<FieldSchema<CampaignFields[K]>> };
+
+function valueSchema(def: CampaignFieldDef): TSchema {
+  const bounds = { minimum: def.min, maximum: def.max };
+  const doc = def.description === undefined ? {} : { description: def.description };
+  switch (def.kind) {
+    case 'count':
+      return Type.Integer({ ...bounds, ...doc });
+    case 'day':
+      return Type.Integer({ ...bounds, description: def.description ?? 'A simulated day number.' });
+    case 'money':
+      // The bot's generated client carries this description: change it with `npm run generate:api -w @adnova/bot`.
+      return Type.Number({
+        ...bounds,
+        description: def.description ?? 'Money, exact to 9 decimal places in statistics.',
+      });
+    case 'text':
+      return NonEmptyString({ maxLength: def.maxLength, ...doc });
+  }
+}
+
+/** One schema per field, built from its rules: what a value must be, null added for optional ones. */
+function fieldSchemas<P>(wrap: (schema: TSchema, def: CampaignFieldDef) => TSchema): P {
+  return Object.fromEntries(
+    CAMPAIGN_FIELD_NAMES.map((name) => {
+      const def: CampaignFieldDef = CAMPAIGN_FIELDS[name];
+      const schema = valueSchema(def);
+      return [name, wrap(def.optional ? Nullable(schema) : schema, def)];
+    }),
+  ) as P;
+}
+
+const campaignFields = fieldSchemas<FieldProps>((schema) => schema);
+/** `a, b and c`. */
+const listed = (names: readonly string[]) =>
+  names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
 const Age = Type.Integer({ minimum: B.age_from.min, maximum: B.age_from.max });
-const Day = Type.Integer({
-  minimum: B.start_date.min,
-  maximum: B.start_date.max,
-  description: 'A simulated day number.',
-});
-const Limit = Type.Integer({ minimum: B.impressions_limit.min, maximum: B.impressions_limit.max });
-const Cost = Type.Number({
-  minimum: B.cost_per_impression.min,
-  maximum: B.cost_per_impression.max,
-  // The bot's generated client carries this description: change it with `npm run generate:api -w @adnova/bot`.
-  description: 'Money, exact to 9 decimal places in statistics.',
-});
-const AdText = NonEmptyString({ maxLength: MAX_AD_TEXT });
 
 export const TargetGenderSchema = Type.Union([
   Type.Literal('MALE'),
@@ -45,44 +98,25 @@ export const TargetingSchema = Type.Object(
 );
 export type Targeting = Static<typeof TargetingSchema>;
 
-const campaignFields = {
-  impressions_limit: Limit,
-  clicks_limit: Type.Integer({
-    minimum: B.clicks_limit.min,
-    maximum: B.clicks_limit.max,
-    description:
-      'At most impressions_limit. Once this many clicks are recorded the ad is no longer served (a campaign with 0 is never served).',
-  }),
-  cost_per_impression: Cost,
-  cost_per_click: Cost,
-  ad_title: AdText,
-  ad_text: AdText,
-  start_date: Day,
-  end_date: Day,
-};
-
 export const CreateCampaignBody = Type.Object(
-  { ...campaignFields, targeting: Type.Optional(Nullable(TargetingInput)) },
+  {
+    ...fieldSchemas<CreateProps>((schema, def) => (def.optional ? Type.Optional(schema) : schema)),
+    targeting: Type.Optional(Nullable(TargetingInput)),
+  },
   { $id: 'CampaignCreate' },
 );
 export type CreateCampaignInput = Static<typeof CreateCampaignBody>;
 
 export const UpdateCampaignBody = Type.Object(
   {
-    impressions_limit: Type.Optional(Limit),
-    clicks_limit: Type.Optional(campaignFields.clicks_limit),
-    cost_per_impression: Type.Optional(Cost),
-    cost_per_click: Type.Optional(Cost),
-    ad_title: Type.Optional(AdText),
-    ad_text: Type.Optional(AdText),
-    start_date: Type.Optional(Day),
-    end_date: Type.Optional(Day),
+    ...fieldSchemas<UpdateProps>((schema) => Type.Optional(schema)),
     targeting: Type.Optional(Nullable(TargetingInput)),
   },
   {
     $id: 'CampaignUpdate',
     description:
-      'Partial update: absent properties keep their value; targeting null clears it, an object replaces it whole. impressions_limit, clicks_limit, start_date and end_date are frozen once the campaign has started (403 on a different value).',
+      'Partial update: absent properties keep their value; targeting null clears it, an object replaces it whole. ' +
+      `${listed(FROZEN_FIELDS)} are frozen once the campaign has started (403 on a different value).`,
   },
 );
 export type UpdateCampaignInput = Static<typeof UpdateCampaignBody>;

@@ -7,11 +7,21 @@ import { AppError, forbidden, invalidField, notFound } from '../errors.ts';
 import { decimalToNumber, moneyToDecimal } from '../shared/money.ts';
 import { normalizeId } from '../shared/schema.ts';
 import { discardObject, objectUrl } from '../storage/storage.ts';
-import { CAMPAIGN_BOUNDS, campaignRuleIssues, frozenFieldsChanged } from './campaign-rules.ts';
+import {
+  CAMPAIGN_FIELD_NAMES,
+  CAMPAIGN_FIELDS,
+  type CampaignField,
+  type CampaignFieldDef,
+  campaignRuleIssues,
+  FROZEN_FIELDS,
+  type FrozenField,
+  frozenFieldsChanged,
+} from './campaign-rules.ts';
 import {
   type CampaignRow,
   type CampaignValues,
   deleteCampaignRow,
+  FIELD_COLUMN,
   findCampaignRow,
   insertCampaignRow,
   listCampaignRows,
@@ -36,18 +46,39 @@ export function mediaUrl(config: Pick<Config, 'storage'>, key: string): string {
   return objectUrl(config.storage, key);
 }
 
+/** A field's API value from its column value: money is stored as an exact decimal string. */
+function fromColumn(def: CampaignFieldDef, value: unknown): unknown {
+  return def.kind === 'money' && value !== null ? decimalToNumber(value as string) : value;
+}
+
+function toColumn(def: CampaignFieldDef, value: unknown): unknown {
+  return def.kind === 'money' && value !== null ? moneyToDecimal(value as number) : value;
+}
+
+/** The campaign's fields (campaign-rules.ts `CAMPAIGN_FIELDS`) as the API names them. */
+function fieldsOf(row: Partial<CampaignValues>): Pick<Campaign, CampaignField> {
+  const fields: Record<string, unknown> = {};
+  for (const name of CAMPAIGN_FIELD_NAMES) {
+    fields[name] = fromColumn(CAMPAIGN_FIELDS[name], row[FIELD_COLUMN[name]]);
+  }
+  return fields as Pick<Campaign, CampaignField>;
+}
+
+/** The columns of the fields present (not undefined) in `input`. */
+function columnsOf(input: Partial<Record<CampaignField, unknown>>): Partial<CampaignValues> {
+  const columns: Record<string, unknown> = {};
+  for (const name of CAMPAIGN_FIELD_NAMES) {
+    const value = input[name];
+    if (value !== undefined) columns[FIELD_COLUMN[name]] = toColumn(CAMPAIGN_FIELDS[name], value);
+  }
+  return columns as Partial<CampaignValues>;
+}
+
 export function toCampaign(row: CampaignRow, config: Pick<Config, 'storage'>): Campaign {
   return {
     campaign_id: row.id,
     advertiser_id: row.advertiserId,
-    impressions_limit: row.impressionsLimit,
-    clicks_limit: row.clicksLimit,
-    cost_per_impression: decimalToNumber(row.costPerImpression),
-    cost_per_click: decimalToNumber(row.costPerClick),
-    ad_title: row.adTitle,
-    ad_text: row.adText,
-    start_date: row.startDate,
-    end_date: row.endDate,
+    ...fieldsOf(row),
     targeting: {
       gender: row.targetGender,
       age_from: row.targetAgeFrom,
@@ -68,14 +99,15 @@ function targetingColumns(targeting: TargetingInput | null | undefined) {
 }
 
 /**
- * Prices are finite and within their bounds (spec §1.6, §4.3). The API's schema refuses them
- * first; this guards the other shells (the admin panel) that call the domain directly.
+ * Money is finite and within its bounds (spec §1.6, §4.3). The API's schema refuses it first;
+ * this guards the other shells (the admin panel) that call the domain directly.
  */
-function checkCosts(c: { cost_per_impression?: number; cost_per_click?: number }): void {
-  for (const field of ['cost_per_impression', 'cost_per_click'] as const) {
+function checkCosts(c: Partial<Record<CampaignField, unknown>>): void {
+  for (const field of CAMPAIGN_FIELD_NAMES) {
+    const { kind, min = 0, max = 0 }: CampaignFieldDef = CAMPAIGN_FIELDS[field];
     const value = c[field];
-    const { min, max } = CAMPAIGN_BOUNDS[field];
-    if (value !== undefined && !(Number.isFinite(value) && value >= min && value <= max)) {
+    if (kind !== 'money' || value === undefined || value === null) continue;
+    if (!(typeof value === 'number' && Number.isFinite(value) && value >= min && value <= max)) {
       throw invalidField(field, `${field} must be a number from ${min} to ${max}.`);
     }
   }
@@ -84,14 +116,7 @@ function checkCosts(c: { cost_per_impression?: number; cost_per_click?: number }
 /** Cross-field rules of spec §4.3 (campaign-rules.ts), on the merged campaign: the first broken one. */
 function checkCampaignRules(c: CampaignValues, currentDay: number, startDateChanged: boolean): void {
   const [issue] = campaignRuleIssues(
-    {
-      impressions_limit: c.impressionsLimit,
-      clicks_limit: c.clicksLimit,
-      start_date: c.startDate,
-      end_date: c.endDate,
-      age_from: c.targetAgeFrom,
-      age_to: c.targetAgeTo,
-    },
+    { ...fieldsOf(c), age_from: c.targetAgeFrom, age_to: c.targetAgeTo },
     startDateChanged ? currentDay : undefined,
   );
   if (!issue) return;
@@ -115,18 +140,12 @@ export async function createCampaign(
   const owner = normalizeId(advertiserId);
   const row = await withTransaction(deps.db, async (tx) => {
     if (!(await findAdvertiserRow(tx, owner))) throw notFound();
-    const values: CampaignValues = {
+    // Every required field is there: the API's schema and the domain's callers guarantee it.
+    const values = {
       advertiserId: owner,
-      impressionsLimit: input.impressions_limit,
-      clicksLimit: input.clicks_limit,
-      costPerImpression: moneyToDecimal(input.cost_per_impression),
-      costPerClick: moneyToDecimal(input.cost_per_click),
-      adTitle: input.ad_title,
-      adText: input.ad_text,
-      startDate: input.start_date,
-      endDate: input.end_date,
+      ...columnsOf(input),
       ...targetingColumns(input.targeting),
-    };
+    } as CampaignValues;
     checkCampaignRules(values, await getCurrentDay(tx, true), true);
     return insertCampaignRow(tx, values);
   });
@@ -163,24 +182,12 @@ export async function updateCampaign(
     if (!current) throw notFound();
     const today = await getCurrentDay(tx, true);
     const started = current.startDate <= today;
-    const frozen = {
-      impressions_limit: current.impressionsLimit,
-      clicks_limit: current.clicksLimit,
-      start_date: current.startDate,
-      end_date: current.endDate,
-    };
+    const frozen = Object.fromEntries(
+      FROZEN_FIELDS.map((field) => [field, current[FIELD_COLUMN[field]]]),
+    ) as Record<FrozenField, number>;
     if (started && frozenFieldsChanged(frozen, patch).length > 0) throw forbidden();
     const changes: Partial<CampaignValues> = {
-      ...(patch.impressions_limit !== undefined && { impressionsLimit: patch.impressions_limit }),
-      ...(patch.clicks_limit !== undefined && { clicksLimit: patch.clicks_limit }),
-      ...(patch.cost_per_impression !== undefined && {
-        costPerImpression: moneyToDecimal(patch.cost_per_impression),
-      }),
-      ...(patch.cost_per_click !== undefined && { costPerClick: moneyToDecimal(patch.cost_per_click) }),
-      ...(patch.ad_title !== undefined && { adTitle: patch.ad_title }),
-      ...(patch.ad_text !== undefined && { adText: patch.ad_text }),
-      ...(patch.start_date !== undefined && { startDate: patch.start_date }),
-      ...(patch.end_date !== undefined && { endDate: patch.end_date }),
+      ...columnsOf(patch),
       ...(patch.targeting !== undefined && targetingColumns(patch.targeting)),
     };
     checkCampaignRules(
