@@ -8,8 +8,11 @@ import {
 import { deleteCampaignImage, MAX_IMAGE_BYTES, setCampaignImage } from '@adnova/core/campaigns/ad-image';
 import {
   CAMPAIGN_BOUNDS as B,
-  FROZEN_FIELDS,
-  MAX_AD_TEXT,
+  CAMPAIGN_FIELD_NAMES,
+  CAMPAIGN_FIELDS,
+  type CampaignField,
+  type CampaignFieldDef,
+  type FieldKind,
   MAX_LOCATION,
 } from '@adnova/core/campaigns/campaign-rules';
 import { deleteCampaign, updateCampaign } from '@adnova/core/campaigns/campaigns';
@@ -21,7 +24,8 @@ import { ADMIN, adminContext, flash, principalOf, requirePermission } from '../c
 import { type ModelAdmin, registerModelAdmin, saving } from '../crud.ts';
 import { type FormBody, type FormValues, formReader, textValue } from '../forms.ts';
 import { html } from '../html.ts';
-import type { Translator } from '../i18n/i18n.ts';
+import { en } from '../i18n/en.ts';
+import type { MessageKey, Translator } from '../i18n/i18n.ts';
 import { csrfToken, type Kit, redirect } from '../render.ts';
 import { capitalize } from '../views/nav.ts';
 import {
@@ -34,24 +38,69 @@ import {
   yesNo,
 } from '../views/widgets.ts';
 
-const FROZEN = FROZEN_FIELDS;
-const FIELDS = [
-  ...FROZEN,
-  'cost_per_impression',
-  'cost_per_click',
-  'ad_title',
-  'ad_text',
-  'gender',
-  'age_from',
-  'age_to',
-  'location',
-];
+const TARGETING_FIELDS = ['gender', 'age_from', 'age_to', 'location'] as const;
+/** Every field of the form, for placing the domain's validation issues. */
+const FIELDS = [...CAMPAIGN_FIELD_NAMES, ...TARGETING_FIELDS];
 const TARGET_GENDERS = ['MALE', 'FEMALE', 'ALL'] as const;
 
 function status(tr: Translator, startDate: number, endDate: number, today: number | undefined): string {
   if (today === undefined) return '';
   if (startDate > today) return tr.t('campaign.status.upcoming');
   return endDate < today ? tr.t('campaign.status.ended') : tr.t('campaign.status.active');
+}
+
+/**
+ * A campaign field's label, `campaign.field.<name>` in the catalogues: a field without one is a
+ * type error here. Its help text, `campaign.field.<name>.help`, is optional.
+ */
+const label = (tr: Translator, name: CampaignField) => tr.t(`campaign.field.${name}`);
+function help(tr: Translator, name: CampaignField): string | undefined {
+  const key = `campaign.field.${name}.help`;
+  return Object.hasOwn(en, key) ? tr.t(key as MessageKey) : undefined;
+}
+
+/** The form's sections of the campaign's own fields, by kind, in the API's order within each. */
+const SECTIONS: readonly { title: MessageKey; kinds: readonly FieldKind[] }[] = [
+  { title: 'campaign.limitsAndDates', kinds: ['count', 'day'] },
+  { title: 'campaign.prices', kinds: ['money'] },
+  { title: 'campaign.ad', kinds: ['text'] },
+];
+
+/** One campaign field's input, from its rules (campaign-rules.ts); read-only once frozen. */
+function fieldSpec(tr: Translator, name: CampaignField, values: FormValues, started: boolean): FieldSpec {
+  const def: CampaignFieldDef = CAMPAIGN_FIELDS[name];
+  const common = { name, label: label(tr, name), value: textValue(values, name), required: !def.optional };
+  const withHelp = (text: string | undefined) => (text === undefined ? {} : { help: text });
+  if (started && def.frozen) {
+    return {
+      kind: 'readonly',
+      name,
+      label: common.label,
+      display: common.value,
+      help: tr.t('campaign.frozenField'),
+    };
+  }
+  switch (def.kind) {
+    case 'count':
+    case 'day':
+      return {
+        kind: 'number',
+        ...common,
+        attrs: { min: def.min ?? 0, max: def.max ?? 0, step: 1 },
+        ...withHelp(help(tr, name)),
+      };
+    case 'money':
+      return { kind: 'text', ...common, attrs: { inputmode: 'decimal' }, ...withHelp(help(tr, name)) };
+    case 'text':
+      return def.multiline
+        ? { kind: 'textarea', ...common, rows: 5, maxLength: def.maxLength, ...withHelp(help(tr, name)) }
+        : {
+            kind: 'text',
+            ...common,
+            attrs: { maxlength: def.maxLength ?? 0, size: 60 },
+            ...withHelp(help(tr, name)),
+          };
+  }
 }
 
 function fieldsets(
@@ -61,16 +110,6 @@ function fieldsets(
   record: CampaignRecord | undefined,
 ): Fieldset[] {
   const started = record?.started ?? false;
-  const number = (name: string, label: string, attrs: Record<string, number>, help?: string): FieldSpec =>
-    started && (FROZEN as readonly string[]).includes(name)
-      ? {
-          kind: 'readonly',
-          name,
-          label,
-          display: textValue(values, name),
-          help: tr.t('campaign.frozenField'),
-        }
-      : { kind: 'number', name, label, value: textValue(values, name), required: true, attrs, help };
   const campaign = record?.campaign;
   return [
     {
@@ -84,63 +123,12 @@ function fieldsets(
         },
       ],
     },
-    {
-      title: tr.t('campaign.limitsAndDates'),
-      fields: [
-        number('impressions_limit', tr.t('campaign.impressionsLimit'), { ...B.impressions_limit, step: 1 }),
-        number(
-          'clicks_limit',
-          tr.t('campaign.clicksLimit'),
-          { ...B.clicks_limit, step: 1 },
-          tr.t('campaign.clicksLimit.help'),
-        ),
-        number('start_date', tr.t('campaign.startDate'), { ...B.start_date, step: 1 }),
-        number('end_date', tr.t('campaign.endDate'), { ...B.end_date, step: 1 }),
-      ],
-    },
-    {
-      title: tr.t('campaign.prices'),
-      fields: [
-        {
-          kind: 'text',
-          name: 'cost_per_impression',
-          label: tr.t('campaign.costPerImpression'),
-          value: textValue(values, 'cost_per_impression'),
-          required: true,
-          attrs: { inputmode: 'decimal' },
-        },
-        {
-          kind: 'text',
-          name: 'cost_per_click',
-          label: tr.t('campaign.costPerClick'),
-          value: textValue(values, 'cost_per_click'),
-          required: true,
-          attrs: { inputmode: 'decimal' },
-        },
-      ],
-    },
-    {
-      title: tr.t('campaign.ad'),
-      fields: [
-        {
-          kind: 'text',
-          name: 'ad_title',
-          label: tr.t('campaign.adTitle'),
-          value: textValue(values, 'ad_title'),
-          required: true,
-          attrs: { maxlength: MAX_AD_TEXT, size: 60 },
-        },
-        {
-          kind: 'textarea',
-          name: 'ad_text',
-          label: tr.t('campaign.adText'),
-          value: textValue(values, 'ad_text'),
-          required: true,
-          rows: 5,
-          maxLength: MAX_AD_TEXT,
-        },
-      ],
-    },
+    ...SECTIONS.map((section) => ({
+      title: tr.t(section.title),
+      fields: CAMPAIGN_FIELD_NAMES.filter((name) => section.kinds.includes(CAMPAIGN_FIELDS[name].kind)).map(
+        (name) => fieldSpec(tr, name, values, started),
+      ),
+    })),
     {
       title: tr.t('campaign.targeting'),
       fields: [
@@ -183,20 +171,40 @@ function fieldsets(
 
 function valuesOf(record: CampaignRecord): FormValues {
   const c = record.campaign;
+  const values: FormValues = {};
+  for (const name of CAMPAIGN_FIELD_NAMES) values[name] = c[name] === null ? '' : String(c[name]);
   return {
-    impressions_limit: String(c.impressions_limit),
-    clicks_limit: String(c.clicks_limit),
-    start_date: String(c.start_date),
-    end_date: String(c.end_date),
-    cost_per_impression: String(c.cost_per_impression),
-    cost_per_click: String(c.cost_per_click),
-    ad_title: c.ad_title,
-    ad_text: c.ad_text,
+    ...values,
     gender: c.targeting.gender ?? '',
     age_from: c.targeting.age_from === null ? '' : String(c.targeting.age_from),
     age_to: c.targeting.age_to === null ? '' : String(c.targeting.age_to),
     location: c.targeting.location ?? '',
   };
+}
+
+/** One campaign field of the submitted form; `undefined` keeps the stored value. */
+function readField(tr: Translator, form: ReturnType<typeof formReader>, body: FormBody, name: CampaignField) {
+  const def: CampaignFieldDef = CAMPAIGN_FIELDS[name];
+  const required = !def.optional;
+  switch (def.kind) {
+    case 'count':
+    case 'day': {
+      const value = form.integer(name, { required, min: def.min, max: def.max });
+      return value === null && required ? undefined : value;
+    }
+    case 'money': {
+      const value = form.decimal(name, { required, min: def.min });
+      return value === null && required ? undefined : value;
+    }
+    case 'text': {
+      const value = form.text(name, { required, max: def.maxLength, keepSpaces: true });
+      if (value.trim() !== '') return value;
+      // An optional text left empty clears it; a required one is refused, also when absent.
+      if (!required) return null;
+      if (!form.errors.fields[name]) form.add(name, tr.t('form.required'));
+      return body[name] === undefined ? undefined : value;
+    }
+  }
 }
 
 /**
@@ -206,21 +214,12 @@ function valuesOf(record: CampaignRecord): FormValues {
  */
 function readPatch(tr: Translator, body: FormBody) {
   const form = formReader(tr, body);
-  const patch: UpdateCampaignInput = {};
-  for (const name of FROZEN) {
-    if (body[name] === undefined) continue;
-    const parsed = form.integer(name, B[name]);
-    if (parsed !== null) patch[name] = parsed;
+  const patch: Record<string, unknown> = {};
+  for (const name of CAMPAIGN_FIELD_NAMES) {
+    if ((CAMPAIGN_FIELDS[name] as CampaignFieldDef).frozen && body[name] === undefined) continue;
+    const value = readField(tr, form, body, name);
+    if (value !== undefined) patch[name] = value;
   }
-  const cpi = form.decimal('cost_per_impression', { min: B.cost_per_impression.min });
-  const cpc = form.decimal('cost_per_click', { min: B.cost_per_click.min });
-  if (cpi !== null) patch.cost_per_impression = cpi;
-  if (cpc !== null) patch.cost_per_click = cpc;
-  patch.ad_title = form.text('ad_title', { max: MAX_AD_TEXT, keepSpaces: true });
-  patch.ad_text = form.text('ad_text', { max: MAX_AD_TEXT, keepSpaces: true });
-  if (patch.ad_title.trim() === '' && !form.errors.fields.ad_title)
-    form.add('ad_title', tr.t('form.required'));
-  if (patch.ad_text.trim() === '' && !form.errors.fields.ad_text) form.add('ad_text', tr.t('form.required'));
   const targeting: TargetingInput = {
     gender: form.choice('gender', TARGET_GENDERS, { required: false }),
     age_from: form.integer('age_from', { required: false, ...B.age_from }),
@@ -229,7 +228,7 @@ function readPatch(tr: Translator, body: FormBody) {
     location: form.text('location', { required: false, max: MAX_LOCATION }) || null,
   };
   patch.targeting = Object.values(targeting).every((v) => v === null) ? null : targeting;
-  return { form, patch };
+  return { form, patch: patch as UpdateCampaignInput };
 }
 
 export const campaignsModel: ModelAdmin<CampaignListRecord, CampaignRecord> = {
@@ -240,10 +239,10 @@ export const campaignsModel: ModelAdmin<CampaignListRecord, CampaignRecord> = {
   idPattern: ':id',
   searchHint: (tr) => tr.t('campaign.search'),
   columns: (tr) => [
-    { label: tr.t('campaign.adTitle'), sort: 'title', cell: (r) => r.adTitle },
+    { label: tr.t('campaign.field.ad_title'), sort: 'title', cell: (r) => r.adTitle },
     { label: tr.t('campaign.advertiser'), sort: 'advertiser', cell: (r) => r.advertiserName },
-    { label: tr.t('campaign.startDate'), sort: 'start_date', cell: (r) => r.startDate, numeric: true },
-    { label: tr.t('campaign.endDate'), sort: 'end_date', cell: (r) => r.endDate, numeric: true },
+    { label: tr.t('campaign.field.start_date'), sort: 'start_date', cell: (r) => r.startDate, numeric: true },
+    { label: tr.t('campaign.field.end_date'), sort: 'end_date', cell: (r) => r.endDate, numeric: true },
     {
       label: tr.t('campaign.impressions'),
       sort: 'impressions',
@@ -257,13 +256,13 @@ export const campaignsModel: ModelAdmin<CampaignListRecord, CampaignRecord> = {
       numeric: true,
     },
     {
-      label: tr.t('campaign.costPerImpression'),
+      label: tr.t('campaign.field.cost_per_impression'),
       sort: 'cost_per_impression',
       cell: (r) => formatMoney(r.costPerImpression),
       numeric: true,
     },
     {
-      label: tr.t('campaign.costPerClick'),
+      label: tr.t('campaign.field.cost_per_click'),
       sort: 'cost_per_click',
       cell: (r) => formatMoney(r.costPerClick),
       numeric: true,

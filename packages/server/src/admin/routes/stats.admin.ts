@@ -194,7 +194,7 @@ export async function statsAdmin(app: FastifyInstance, { kit }: { kit: Kit }): P
           <h2 id="per-campaign">${tr.t('stats.perCampaign')}</h2>
           <table class="per-campaign">
             <thead><tr>
-              <th scope="col">${tr.t('campaign.adTitle')}</th>
+              <th scope="col">${tr.t('campaign.field.ad_title')}</th>
               <th scope="col">${tr.t('stats.impressions')}</th><th scope="col">${tr.t('stats.clicks')}</th>
               <th scope="col">${tr.t('stats.conversion')}</th><th scope="col">${tr.t('stats.spentImpressions')}</th>
               <th scope="col">${tr.t('stats.spentClicks')}</th><th scope="col">${tr.t('stats.spentTotal')}</th>
