@@ -1,9 +1,25 @@
+import { CAMPAIGN_FIELD_NAMES, type CampaignField } from '@adnova/core/campaigns/campaign-rules';
 import { InlineKeyboard } from 'grammy';
 import type { InlineKeyboardMarkup } from 'grammy/types';
 import type { AdnovaApi, Campaign, Stats } from '../api/adnova-api.ts';
 import { escapeHtml, formatCount, formatMoney, formatPercent, truncate } from '../format.ts';
 import type { Lang, Messages } from '../i18n/i18n.ts';
-import { targetingSummary } from './fields.ts';
+import { displayValue, targetingSummary } from './fields.ts';
+
+/**
+ * The campaign fields the card's own lines show. Any other field of `CAMPAIGN_FIELDS` (a new one)
+ * gets a line of its own, `Name: value`, so it is on the card without a change here.
+ */
+const CARD_LINES_SHOW: ReadonlySet<CampaignField> = new Set([
+  'ad_title',
+  'ad_text',
+  'start_date',
+  'end_date',
+  'impressions_limit',
+  'clicks_limit',
+  'cost_per_impression',
+  'cost_per_click',
+]);
 
 /**
  * Callback data of the campaign screens (Telegram allows 64 bytes; a UUID is 36). Dialog buttons
@@ -98,6 +114,9 @@ export function cardText(campaign: Campaign, stats: Stats, today: number, lang: 
     m.card.days(campaign.start_date, campaign.end_date),
     m.card.limits(formatCount(lang, campaign.impressions_limit), formatCount(lang, campaign.clicks_limit)),
     m.card.costs(formatMoney(lang, campaign.cost_per_impression), formatMoney(lang, campaign.cost_per_click)),
+    ...CAMPAIGN_FIELD_NAMES.filter((field) => !CARD_LINES_SHOW.has(field)).map(
+      (field) => `${m.fields[field]}: ${displayValue(field, campaign[field], lang, m)}`,
+    ),
     m.card.targeting(targetingSummary(campaign.targeting, m)),
     m.card.image(campaign.ad_image !== null),
     '',

@@ -1,9 +1,12 @@
 import {
   CAMPAIGN_BOUNDS,
+  CAMPAIGN_FIELD_NAMES,
+  CAMPAIGN_FIELDS,
   FROZEN_FIELDS as CAMPAIGN_FROZEN_FIELDS,
+  type CampaignField,
+  type CampaignFieldDef,
   type CampaignRule,
   campaignRuleIssues,
-  MAX_AD_TEXT,
   MAX_LOCATION,
 } from '@adnova/core/campaigns/campaign-rules';
 import type { Campaign, CampaignCreate, CampaignUpdate, Targeting } from '../api/adnova-api.ts';
@@ -15,43 +18,37 @@ import type { Lang, Messages } from '../i18n/i18n.ts';
 export type Gender = NonNullable<Targeting['gender']>;
 export const GENDERS: readonly Gender[] = ['ALL', 'FEMALE', 'MALE'];
 
-/** A campaign as the dialogs edit it: the API's fields with targeting flattened. */
-export type Draft = {
-  ad_title: string;
-  ad_text: string;
-  impressions_limit: number;
-  clicks_limit: number;
-  cost_per_impression: number;
-  cost_per_click: number;
-  start_date: number;
-  end_date: number;
-  gender: Gender | null;
-  age_from: number | null;
-  age_to: number | null;
-  location: string | null;
-};
+const TARGETING_FIELDS = ['gender', 'age_from', 'age_to', 'location'] as const;
+type TargetingField = (typeof TARGETING_FIELDS)[number];
+
+/**
+ * A campaign as the dialogs edit it: the API's fields (campaign-rules.ts `CAMPAIGN_FIELDS`) with
+ * targeting flattened.
+ */
+export type Draft = Pick<Campaign, CampaignField> & { [K in TargetingField]: Targeting[K] };
 export type FieldKey = keyof Draft;
 
-/** The order the creation dialog asks in (each field's checks only look at earlier ones). */
+const def = (field: CampaignField): CampaignFieldDef => CAMPAIGN_FIELDS[field];
+
+/**
+ * The order the creation dialog asks in: the texts first, then the other fields in the API's order
+ * (each field's checks only look at earlier ones), then targeting.
+ */
 export const FIELDS: readonly FieldKey[] = [
-  'ad_title',
-  'ad_text',
-  'impressions_limit',
-  'clicks_limit',
-  'cost_per_impression',
-  'cost_per_click',
-  'start_date',
-  'end_date',
-  'gender',
-  'age_from',
-  'age_to',
-  'location',
+  ...CAMPAIGN_FIELD_NAMES.filter((f) => def(f).kind === 'text'),
+  ...CAMPAIGN_FIELD_NAMES.filter((f) => def(f).kind !== 'text'),
+  ...TARGETING_FIELDS,
 ];
 
-/** Targeting fields: "no restriction" (null) is a valid answer. */
-export const OPTIONAL_FIELDS: ReadonlySet<FieldKey> = new Set(['gender', 'age_from', 'age_to', 'location']);
+/** Targeting fields and optional campaign fields: "none" (null) is a valid answer. */
+export const OPTIONAL_FIELDS: ReadonlySet<FieldKey> = new Set([
+  ...TARGETING_FIELDS,
+  ...CAMPAIGN_FIELD_NAMES.filter((f) => def(f).optional),
+]);
 /** Fields that cannot change once the campaign has started (spec §3.9). */
 export const FROZEN_FIELDS: ReadonlySet<FieldKey> = new Set(CAMPAIGN_FROZEN_FIELDS);
+
+const isCampaignField = (field: FieldKey): field is CampaignField => Object.hasOwn(CAMPAIGN_FIELDS, field);
 
 export const isFieldKey = (value: string): value is FieldKey => (FIELDS as readonly string[]).includes(value);
 
@@ -113,26 +110,19 @@ export function parseField(
   const { draft, today } = ctx;
   const optional = OPTIONAL_FIELDS.has(field) && text.trim() === SKIP;
   if (optional) return ok(null);
-  switch (field) {
-    case 'ad_title':
-    case 'ad_text':
-      return nonEmpty(text, m, MAX_AD_TEXT);
-    case 'location':
-      return nonEmpty(text, m, MAX_LOCATION);
-    case 'gender':
-      return gender(text, m);
-    case 'cost_per_impression':
-    case 'cost_per_click':
-      return decimal(text, m);
-  }
-  const { min, max } = CAMPAIGN_BOUNDS[field];
+  if (field === 'location') return nonEmpty(text, m, MAX_LOCATION);
+  if (field === 'gender') return gender(text, m);
+  const kind = isCampaignField(field) ? def(field).kind : 'count';
+  if (kind === 'text') return nonEmpty(text, m, def(field as CampaignField).maxLength ?? 0);
+  if (kind === 'money') return decimal(text, m);
+  const { min, max } = CAMPAIGN_BOUNDS[field as keyof typeof CAMPAIGN_BOUNDS];
   const parsed = wholeNumber(text, m, min, max);
   if (!parsed.ok) return parsed;
   // The API's cross-field rules, on the draft with this answer: only those this answer takes part in.
   const issues = campaignRuleIssues(
     { ...draft, [field]: parsed.value },
     field === 'start_date' ? today : undefined,
-  ).filter((issue) => issue.fields.includes(field));
+  ).filter((issue) => (issue.fields as readonly string[]).includes(field));
   const issue = issues.find((i) => i.rule === 'start_before_today') ?? issues[0];
   if (!issue) return parsed;
   return fail(ruleMessage(issue.rule, field, ctx, m));
@@ -163,20 +153,8 @@ function ruleMessage(
 }
 
 export function draftOf(campaign: Campaign): Draft {
-  return {
-    ad_title: campaign.ad_title,
-    ad_text: campaign.ad_text,
-    impressions_limit: campaign.impressions_limit,
-    clicks_limit: campaign.clicks_limit,
-    cost_per_impression: campaign.cost_per_impression,
-    cost_per_click: campaign.cost_per_click,
-    start_date: campaign.start_date,
-    end_date: campaign.end_date,
-    gender: campaign.targeting.gender,
-    age_from: campaign.targeting.age_from,
-    age_to: campaign.targeting.age_to,
-    location: campaign.targeting.location,
-  };
+  const fields = Object.fromEntries(CAMPAIGN_FIELD_NAMES.map((f) => [f, campaign[f]]));
+  return { ...(fields as Pick<Campaign, CampaignField>), ...campaign.targeting };
 }
 
 export function createBody(draft: Draft): CampaignCreate {
@@ -211,19 +189,14 @@ export function displayValue(
 ): string {
   if (value === undefined || value === null)
     return field === 'gender' || field === 'location' ? m.anyone : '—';
-  switch (field) {
-    case 'cost_per_impression':
-    case 'cost_per_click':
+  if (field === 'gender') return m.genders[value as Gender];
+  switch (isCampaignField(field) ? def(field).kind : undefined) {
+    case 'money':
       return formatMoney(lang, value as number);
-    case 'impressions_limit':
-    case 'clicks_limit':
+    case 'count':
       return formatCount(lang, value as number);
-    case 'gender':
-      return m.genders[value as Gender];
-    case 'ad_title':
-      return escapeHtml(truncate(String(value), 300));
-    case 'ad_text':
-      return escapeHtml(truncate(String(value), 600));
+    case 'text':
+      return escapeHtml(truncate(String(value), def(field as CampaignField).multiline ? 600 : 300));
     default:
       return escapeHtml(String(value));
   }
