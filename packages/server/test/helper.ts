@@ -3,6 +3,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, type TestContext } from 'node:test';
+import type { CreateCampaignInput } from '@adnova/core/campaigns/campaigns.schema';
 import { type Config, loadConfig } from '@adnova/core/config';
 import { type Clock, createDeps, type Deps } from '@adnova/core/deps';
 import { startWorker } from '@adnova/core/jobs/worker';
@@ -174,15 +175,8 @@ export function useTestApp(env: Record<string, string | undefined> = {}): TestAp
 
 export const json = <T = unknown>(res: LightMyRequestResponse): T => res.json() as T;
 
-export type CampaignBody = {
-  impressions_limit: number;
-  clicks_limit: number;
-  cost_per_impression: number;
-  cost_per_click: number;
-  ad_title: string;
-  ad_text: string;
-  start_date: number;
-  end_date: number;
+/** The API's create body, with targeting loose enough for tests to send invalid ones. */
+export type CampaignBody = Omit<CreateCampaignInput, 'targeting'> & {
   targeting?: Record<string, unknown> | null;
 };
 

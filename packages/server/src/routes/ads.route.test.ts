@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, test } from 'node:test';
+import type { Ad } from '@adnova/core/ads/ads.schema';
 import {
   buildTestApp,
   click,
@@ -12,13 +13,6 @@ import {
   useTestApp,
 } from '../../test/helper.ts';
 
-type Ad = {
-  ad_id: string;
-  ad_title: string;
-  ad_text: string;
-  advertiser_id: string;
-  ad_image: string | null;
-};
 type Stats = {
   impressions_count: number;
   clicks_count: number;
