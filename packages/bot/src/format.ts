@@ -1,8 +1,7 @@
 import type { Lang } from './i18n/i18n.ts';
 
-/** Escapes text for Telegram's HTML parse mode (only `<`, `>` and `&` are special). */
-export const escapeHtml = (text: string): string =>
-  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
+/** Telegram's HTML parse mode reads the same escapes as a web page. */
+export { escapeHtml } from '@adnova/core/shared/html';
 
 const LOCALES: Record<Lang, string> = { en: 'en-US', ru: 'ru-RU' };
 

@@ -1,3 +1,5 @@
+import { escapeHtml } from '@adnova/core/shared/html';
+
 /**
  * The admin's only way to build HTML: the `html` tagged template escapes every interpolated value
  * unless it is already `SafeHtml` (the result of another `html` template, or of `trustedHtml` for
@@ -13,19 +15,7 @@ export class SafeHtml {
 
 export type HtmlValue = SafeHtml | string | number | boolean | null | undefined | readonly HtmlValue[];
 
-const ESCAPES: Record<string, string> = {
-  '&': '&amp;',
-  '<': '&lt;',
-  '>': '&gt;',
-  '"': '&quot;',
-  "'": '&#39;',
-  '`': '&#96;',
-};
-
-/** Escapes text for element content and quoted attribute values alike. */
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'`]/g, (c) => ESCAPES[c] ?? c);
-}
+export { escapeHtml };
 
 function render(value: HtmlValue): string {
   if (value instanceof SafeHtml) return value.value;
