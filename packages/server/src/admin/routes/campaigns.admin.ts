@@ -69,37 +69,34 @@ const SECTIONS: readonly { title: MessageKey; kinds: readonly FieldKind[] }[] = 
 /** One campaign field's input, from its rules (campaign-rules.ts); read-only once frozen. */
 function fieldSpec(tr: Translator, name: CampaignField, values: FormValues, started: boolean): FieldSpec {
   const def: CampaignFieldDef = CAMPAIGN_FIELDS[name];
-  const common = { name, label: label(tr, name), value: textValue(values, name), required: !def.optional };
-  const withHelp = (text: string | undefined) => (text === undefined ? {} : { help: text });
+  const value = textValue(values, name);
   if (started && def.frozen) {
     return {
       kind: 'readonly',
       name,
-      label: common.label,
-      display: common.value,
+      label: label(tr, name),
+      display: value,
       help: tr.t('campaign.frozenField'),
     };
   }
+  const helpText = help(tr, name);
+  const common = {
+    name,
+    label: label(tr, name),
+    value,
+    required: !def.optional,
+    ...(helpText !== undefined && { help: helpText }),
+  };
   switch (def.kind) {
     case 'count':
     case 'day':
-      return {
-        kind: 'number',
-        ...common,
-        attrs: { min: def.min ?? 0, max: def.max ?? 0, step: 1 },
-        ...withHelp(help(tr, name)),
-      };
+      return { kind: 'number', ...common, attrs: { min: def.min ?? 0, max: def.max ?? 0, step: 1 } };
     case 'money':
-      return { kind: 'text', ...common, attrs: { inputmode: 'decimal' }, ...withHelp(help(tr, name)) };
+      return { kind: 'text', ...common, attrs: { inputmode: 'decimal' } };
     case 'text':
       return def.multiline
-        ? { kind: 'textarea', ...common, rows: 5, maxLength: def.maxLength, ...withHelp(help(tr, name)) }
-        : {
-            kind: 'text',
-            ...common,
-            attrs: { maxlength: def.maxLength ?? 0, size: 60 },
-            ...withHelp(help(tr, name)),
-          };
+        ? { kind: 'textarea', ...common, rows: 5, maxLength: def.maxLength }
+        : { kind: 'text', ...common, attrs: { maxlength: def.maxLength ?? 0, size: 60 } };
   }
 }
 
