@@ -6,6 +6,7 @@ import sharp from 'sharp';
 import {
   adminAgent,
   csrfFrom,
+  decodeEntities,
   encodeForm,
   fieldErrors,
   login,
@@ -905,5 +906,109 @@ describe('admin: ads-throttle events', () => {
     assert.match((await admin.get('/admin/throttle/events/')).body, /class="deletelink"/);
     assert.equal((await admin.post(`/admin/throttle/events/${id}/delete/`, { post: 'yes' })).statusCode, 303);
     assert.equal((await t.deps.throttle.listEvents({})).total, 0);
+  });
+});
+
+describe('admin: ads-throttle overrides on the shared CRUD', () => {
+  const t = useTestApp();
+  /** Rows of the change list (the sidebar's models are table rows too). */
+  const rows = (body: string) =>
+    body
+      .split('<table id="result_list">')[1]
+      ?.split('</table>')[0]
+      ?.match(/<th scope="row"/g)?.length ?? 0;
+
+  test('the list pages, searches and filters the library’s rules under the throttle’s crumb', async () => {
+    for (let i = 0; i < 100; i++) {
+      await t.deps.throttle.createOverride({
+        applyTo: 'all',
+        action: 'block',
+        scope: `/page/${String(i).padStart(3, '0')}`,
+      });
+    }
+    await t.deps.throttle.createOverride({
+      applyTo: 'ip',
+      action: 'show',
+      rawIp: '203.0.113.5',
+      scope: '/special',
+      expiresAt: '2000-01-01T00:00:00Z',
+    });
+    const agent = adminAgent(t.app);
+    await login(agent, 'admin', 'admin');
+
+    const first = await agent.get('/admin/throttle/overrides/');
+    assert.equal(first.statusCode, 200);
+    assert.match(first.body, /101 results/);
+    assert.equal(rows(first.body), 100, '100 rules a page');
+    assert.match(first.body, /<a href="\/admin\/throttle\/overrides\/\?p=2">2<\/a>/);
+    assert.match(
+      first.body,
+      /<a href="\/admin\/">Home<\/a> › Ads throttle › Ads throttle overrides<\/nav>/,
+      'the app crumb before the list',
+    );
+    assert.match(
+      first.body,
+      /href="\/admin\/throttle\/overrides\/add\/" class="addlink">Add Ads throttle override/,
+    );
+    const second = await agent.get('/admin/throttle/overrides/?p=2');
+    assert.equal(rows(second.body), 1);
+
+    for (const [query, count] of [
+      ['q=%2Fspecial', 1],
+      ['q=203.0.113.5', 1],
+      ['q=%2Fpage%2F05', 10],
+      ['action=show', 1],
+      ['target=ip', 1],
+      ['target=all', 100],
+      ['status=expired', 1],
+      ['status=active&action=show', 0],
+      ['status=active&q=%2Fpage%2F099', 1],
+    ] as const) {
+      const page = await agent.get(`/admin/throttle/overrides/?${query}`);
+      assert.equal(page.statusCode, 200, query);
+      assert.match(page.body, new RegExp(`${count} results`), query);
+    }
+    const filtered = await agent.get('/admin/throttle/overrides/?status=expired');
+    assert.match(filtered.body, /href="\/admin\/throttle\/overrides\/\?status=expired&amp;action=show"/);
+    assert.equal((await agent.get('/admin/throttle/overrides/?target=nobody')).statusCode, 400);
+
+    const ru = adminAgent(t.app, { 'accept-language': 'ru' });
+    await login(ru, 'admin', 'admin');
+    const russian = await ru.get('/admin/throttle/overrides/?target=ip');
+    assert.match(russian.body, /Ограничение показов рекламы › Правила показа рекламы<\/nav>/);
+    assert.match(russian.body, /Выберите объект для изменения \(Правило показа рекламы\)/);
+  });
+
+  test('the add form starts as user + block, keeps its id for admin.js and its note; change and delete crumbs', async () => {
+    const agent = adminAgent(t.app);
+    await login(agent, 'admin', 'admin');
+    const add = await agent.get('/admin/throttle/overrides/add/');
+    assert.equal(add.statusCode, 200);
+    assert.match(
+      add.body,
+      /<form method="post" action="\/admin\/throttle\/overrides\/add\/" id="override-form"/,
+    );
+    assert.match(add.body, /name="apply_to" id="id_apply_to_0" value="user" checked/);
+    assert.match(add.body, /name="action" id="id_action_0" value="block" checked/);
+    assert.match(add.body, /Changing the hash secret makes every IP and viewer ID rule stop matching/);
+
+    const rule = await t.deps.throttle.createOverride({ applyTo: 'all', action: 'show', scope: '/crumbs' });
+    const change = await agent.get(`/admin/throttle/overrides/${rule.id}/change/`);
+    assert.match(
+      change.body,
+      /Ads throttle › <a href="\/admin\/throttle\/overrides\/">Ads throttle overrides<\/a> › Override for all viewers \(\/crumbs\)/,
+    );
+    assert.match(change.body, /Changing the hash secret/);
+    const confirm = await agent.get(`/admin/throttle/overrides/${rule.id}/delete/`);
+    assert.match(
+      confirm.body,
+      /Are you sure you want to delete the Ads throttle override “Override for all viewers \(\/crumbs\)”\?/,
+    );
+    const deleted = await agent.post(`/admin/throttle/overrides/${rule.id}/delete/`, { post: 'yes' });
+    assert.equal(deleted.statusCode, 303);
+    assert.match(
+      decodeEntities((await agent.get('/admin/throttle/overrides/')).body),
+      /The Ads throttle override “Override for all viewers \(\/crumbs\)” was deleted successfully/,
+    );
   });
 });

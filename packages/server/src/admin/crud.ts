@@ -41,6 +41,12 @@ import {
 
 export type FormMode = 'add' | 'change' | 'view';
 
+/**
+ * A model's name: a key of the admin's catalogues, or the name in the page's language from
+ * elsewhere (the throttle's names are the library's own messages, `tr.tt`).
+ */
+export type ModelName = MessageKey | ((tr: Translator) => string);
+
 /** What `save` returns: the saved record, or the problems to show on the form. */
 export type SaveResult<R> = { record: R } | { errors: FormErrors };
 
@@ -53,8 +59,10 @@ export type ModelAdmin<Row, R> = {
   resource: Resource | 'superuser';
   /** URL segment under /admin, e.g. `clients`. */
   path: string;
-  one: MessageKey;
-  many: MessageKey;
+  one: ModelName;
+  many: ModelName;
+  /** Crumbs between "Home" and the list on every page of the model (e.g. its app, the throttle). */
+  parentCrumbs?(tr: Translator): Crumb[];
   /** Route pattern of one record, e.g. `:id` or `:clientId/:advertiserId`. */
   idPattern: string;
   searchHint(tr: Translator): string;
@@ -67,9 +75,12 @@ export type ModelAdmin<Row, R> = {
   rowKey(row: Row): string;
   get(deps: Deps, params: Record<string, string>): Promise<R>;
   recordKey(record: R): string;
-  describe(record: R): string;
+  /** The record's name in titles, crumbs and messages; `tr` for names built from messages. */
+  describe(record: R, tr: Translator): string;
   /** Form values of a stored record. */
   values(record: R): FormValues;
+  /** Form values of the empty add form (Django's initial data); none when absent. */
+  initial?(): FormValues;
   fieldsets(tr: Translator, mode: FormMode, values: FormValues, record: R | undefined): Fieldset[];
   /** Absent: the model has no add form. */
   create?(deps: Deps, tr: Translator, body: FormBody): Promise<SaveResult<R>>;
@@ -83,6 +94,10 @@ export type ModelAdmin<Row, R> = {
   intro?(tr: Translator, record: R): HtmlValue;
   /** Extra blocks under the form (image, statistics links…). */
   extra?(tr: Translator, record: R, request: FastifyRequest, reply: FastifyReply): HtmlValue;
+  /** A note under the form on the add page too (`extra` has a record to show, so change pages only). */
+  formNote?(tr: Translator): HtmlValue;
+  /** The form's HTML id, `change-form` when absent: a page script may bind to one model's form. */
+  formId?: string;
   multipart?: boolean;
 };
 
@@ -197,12 +212,21 @@ export function readonlyField(spec: FieldSpec): FieldSpec {
   }
 }
 
+function nameOf(tr: Translator, name: ModelName): string {
+  return typeof name === 'function' ? name(tr) : tr.t(name);
+}
+
 /** Registers list, add, change and delete pages of a model, each behind its permission. */
 export function registerModelAdmin<Row, R>(app: FastifyInstance, kit: Kit, model: ModelAdmin<Row, R>): void {
   const { deps } = kit;
   const base = `${ADMIN}/${model.path}/`;
-  const one = (tr: Translator) => tr.t(model.one);
-  const listCrumb = (tr: Translator) => ({ label: capitalize(tr.t(model.many)), href: base });
+  const one = (tr: Translator) => nameOf(tr, model.one);
+  const many = (tr: Translator) => nameOf(tr, model.many);
+  const parentCrumbs = (tr: Translator) => model.parentCrumbs?.(tr) ?? [];
+  const listCrumbs = (tr: Translator): Crumb[] => [
+    ...parentCrumbs(tr),
+    { label: capitalize(many(tr)), href: base },
+  ];
 
   const allowed = (principal: StaffPrincipal, action: Action): boolean => {
     if (model.resource === 'superuser') return principal.isSuperuser;
@@ -227,7 +251,7 @@ export function registerModelAdmin<Row, R>(app: FastifyInstance, kit: Kit, model
     const addable = model.create !== undefined && allowed(principal, 'add');
     return sendPage(request, reply, {
       title: tr.t(changeable ? 'list.selectToChange' : 'list.selectToView', { name: one(tr) }),
-      breadcrumbs: [{ label: capitalize(tr.t(model.many)) }],
+      breadcrumbs: [...parentCrumbs(tr), { label: capitalize(many(tr)) }],
       content: html`${
         addable
           ? html`<ul class="object-tools"><li><a href="${base}add/" class="addlink">${tr.t('action.addObject', { name: one(tr) })}</a></li></ul>`
@@ -273,9 +297,9 @@ export function registerModelAdmin<Row, R>(app: FastifyInstance, kit: Kit, model
       if (action.confirm && !confirmed) {
         return sendPage(request, reply, {
           title: tr.t('delete.title'),
-          breadcrumbs: [listCrumb(tr), { label: action.label }],
+          breadcrumbs: [...listCrumbs(tr), { label: action.label }],
           content: html`<div class="delete-confirmation">
-            <p>${tr.t('delete.bulkQuestion', { count: ids.length, name: tr.t(model.many) })}</p>
+            <p>${tr.t('delete.bulkQuestion', { count: ids.length, name: many(tr) })}</p>
             <form method="post" action="${base}">
               <input type="hidden" name="_csrf" value="${csrfToken(reply)}">
               <input type="hidden" name="action" value="${action.value}">
@@ -316,11 +340,12 @@ export function registerModelAdmin<Row, R>(app: FastifyInstance, kit: Kit, model
     return sendPage(request, reply, {
       title,
       status,
-      breadcrumbs: [listCrumb(tr), { label: record === undefined ? title : model.describe(record) }],
-      content: html`${record === undefined ? '' : html`<h2 class="object-name">${model.describe(record)}</h2>`}
+      breadcrumbs: [...listCrumbs(tr), { label: record === undefined ? title : model.describe(record, tr) }],
+      content: html`${record === undefined ? '' : html`<h2 class="object-name">${model.describe(record, tr)}</h2>`}
         ${record === undefined || !model.intro ? '' : model.intro(tr, record)}
         ${changeForm({
           tr,
+          id: model.formId,
           action,
           csrfToken: csrfToken(reply),
           errors,
@@ -329,7 +354,8 @@ export function registerModelAdmin<Row, R>(app: FastifyInstance, kit: Kit, model
           deleteHref: deletable ? `${base}${model.recordKey(record)}/delete/` : undefined,
           multipart: model.multipart,
         })}
-        ${record === undefined || !model.extra ? '' : model.extra(tr, record, request, reply)}`,
+        ${record === undefined || !model.extra ? '' : model.extra(tr, record, request, reply)}
+        ${model.formNote?.(tr) ?? ''}`,
     });
   };
 
@@ -338,7 +364,7 @@ export function registerModelAdmin<Row, R>(app: FastifyInstance, kit: Kit, model
     const body = asBody(request.body);
     flash(deps, reply, {
       level: 'success',
-      text: tr.t(added ? 'msg.added' : 'msg.changed', { name: one(tr), object: model.describe(record) }),
+      text: tr.t(added ? 'msg.added' : 'msg.changed', { name: one(tr), object: model.describe(record, tr) }),
     });
     return redirect(reply, body._continue !== undefined ? `${base}${model.recordKey(record)}/change/` : base);
   };
@@ -347,7 +373,7 @@ export function registerModelAdmin<Row, R>(app: FastifyInstance, kit: Kit, model
   if (create) {
     app.get(`/${model.path}/add/`, async (request, reply) => {
       authorize(request, 'add');
-      return formPage(request, reply, 'add', {}, noErrors(), undefined);
+      return formPage(request, reply, 'add', model.initial?.() ?? {}, noErrors(), undefined);
     });
     app.post(`/${model.path}/add/`, async (request, reply) => {
       authorize(request, 'add');
@@ -406,9 +432,9 @@ export function registerModelAdmin<Row, R>(app: FastifyInstance, kit: Kit, model
         const record = await model.get(deps, request.params);
         const path = `${base}${model.recordKey(record)}/`;
         return sendDeletePage(request, reply, {
-          crumbs: [listCrumb(tr), { label: model.describe(record), href: `${path}change/` }],
+          crumbs: [...listCrumbs(tr), { label: model.describe(record, tr), href: `${path}change/` }],
           action: `${path}delete/`,
-          question: tr.t('delete.question', { name: one(tr), object: model.describe(record) }),
+          question: tr.t('delete.question', { name: one(tr), object: model.describe(record, tr) }),
           consequences: model.consequences?.(tr, record),
           cancelHref: `${path}change/`,
         });
@@ -423,7 +449,7 @@ export function registerModelAdmin<Row, R>(app: FastifyInstance, kit: Kit, model
         await remove(deps, record, request);
         flash(deps, reply, {
           level: 'success',
-          text: tr.t('msg.deleted', { name: one(tr), object: model.describe(record) }),
+          text: tr.t('msg.deleted', { name: one(tr), object: model.describe(record, tr) }),
         });
         return redirect(reply, base);
       },

@@ -9,7 +9,16 @@ import { type Kit, redirect, sendPage } from '../render.ts';
 import { booleanIcon, changeList, formatTime, yesNo } from '../views/widgets.ts';
 import { appCrumb, EVENTS, pageOf, paging, shortHash, throttleId } from './throttle.shared.ts';
 
-/** The throttle's events (ads-throttle README, "Events"): read-only; superusers may delete. */
+/**
+ * The throttle's events (ads-throttle README, "Events"): read-only; superusers may delete.
+ *
+ * Hand-written rather than a `ModelAdmin`: an event has no page of its own (the library has no
+ * `getEvent`, and the list links nowhere), while `registerModelAdmin` gives every record a
+ * change/view page, reads it before a delete and links the delete page's crumb and "Cancel" to it.
+ * Deleting is for superusers only and not an assignable permission, so the resource's `delete` is
+ * never granted; and the list has a free-text scope filter and a delete column shown by who asks.
+ * Each needs its own hook in crud.ts, more than this page's length saves.
+ */
 export async function throttleEventsAdmin(app: FastifyInstance, kit: Kit): Promise<void> {
   const { deps } = kit;
   const throttle = deps.throttle;

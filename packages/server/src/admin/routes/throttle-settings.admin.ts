@@ -19,7 +19,12 @@ import { csrfToken, type Kit, redirect, sendPage } from '../render.ts';
 import { changeForm, type FieldSpec, formatTime } from '../views/widgets.ts';
 import { appCrumb, SETTINGS, SETTINGS_FIELDS } from './throttle.shared.ts';
 
-/** The throttle's settings singleton (ads-throttle README, "Settings"): view, change, delete back to the configuration. */
+/**
+ * The throttle's settings singleton (ads-throttle README, "Settings"): view, change, delete back to
+ * the configuration. Not a `ModelAdmin`: there is no list and no id, the one form is at the list's
+ * URL and both creates and updates the row, and the page shows the configuration's values while no
+ * row exists.
+ */
 export async function throttleSettingsAdmin(app: FastifyInstance, kit: Kit): Promise<void> {
   const { deps } = kit;
   const throttle = deps.throttle;

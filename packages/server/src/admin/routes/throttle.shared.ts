@@ -1,4 +1,5 @@
 import type { AdsThrottleError } from '@adnova/ads-throttle';
+import type { ListPage } from '@adnova/core/admin/list-query';
 import { AppError, notFound } from '@adnova/core/errors';
 import { ADMIN } from '../context.ts';
 import { type FormErrors, noErrors } from '../forms.ts';
@@ -21,8 +22,16 @@ export function paging(page: number | undefined): { limit: number; offset: numbe
   return { limit: PER_PAGE, offset: (p - 1) * PER_PAGE, page: p };
 }
 
-export function pageOf<T>(items: T[], total: number, page: number) {
-  return { rows: items, total, page, pages: Math.max(1, Math.ceil(total / PER_PAGE)) };
+/** One page of a library list as the admin's change list shows it (the library does not sort). */
+export function pageOf<T>(items: T[], total: number, page: number): ListPage<T> {
+  return {
+    rows: items,
+    total,
+    page,
+    pages: Math.max(1, Math.ceil(total / PER_PAGE)),
+    perPage: PER_PAGE,
+    sort: '',
+  };
 }
 
 export const shortHash = (hash: string): SafeHtml =>
