@@ -12,7 +12,7 @@ import {
   type OverrideTarget,
 } from './throttle.repo.ts';
 
-/** What the admin form submits for an override (spec §6.2, plus the port's `viewer` target). */
+/** What the admin form submits for an override (behaviour §6.2, plus the port's `viewer` target). */
 export interface OverrideInput {
   /** `user`, `viewer`, `ip` or `all`; anything else is a field error. */
   applyTo: string;
@@ -49,7 +49,9 @@ export function viewerLabel(viewerId: string, viewerIdHash: string): string {
   return viewerId.startsWith('user:') ? viewerId : `session:…${viewerIdHash.slice(0, 8)}`;
 }
 
-/** `user:<id>` or `session:<key>` with a non-empty id; `anonymous` is refused (W12, §12 case 58). */
+/**
+ * `user:<id>` or `session:<key>` with a non-empty id; `anonymous` is refused (W12, behaviour §12 case 58).
+ */
 export function isValidViewerId(viewerId: string): boolean {
   return /^(user|session):\S+$/.test(viewerId);
 }
@@ -174,7 +176,7 @@ export function cleanOverrideInput(
 }
 
 /**
- * Initial form values (spec §6.2): a new rule starts as user + block; an existing one shows its own
+ * Initial form values (behaviour §6.2): a new rule starts as user + block; an existing one shows its own
  * target and action.
  */
 export function overrideFormInitial(existing?: OverrideRecord): {
@@ -218,7 +220,7 @@ export interface AdminActor {
   isSuperuser?: boolean;
 }
 
-/** The events log is read-only; only superusers may delete (spec §6.3). */
+/** The events log is read-only; only superusers may delete (behaviour §6.3). */
 export function eventAdminPermissions(actor: AdminActor): {
   view: true;
   add: false;
@@ -228,7 +230,7 @@ export function eventAdminPermissions(actor: AdminActor): {
   return { view: true, add: false, change: false, delete: actor.isSuperuser === true };
 }
 
-/** The settings singleton may be added only while no row exists (spec §6.1). */
+/** The settings singleton may be added only while no row exists (behaviour §6.1). */
 export function settingsAdminPermissions(rowExists: boolean): { add: boolean; change: true; delete: true } {
   return { add: !rowExists, change: true, delete: true };
 }

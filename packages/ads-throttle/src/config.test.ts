@@ -22,7 +22,7 @@ function configError(run: () => unknown): AdsThrottleError {
 }
 
 describe('loadThrottleConfig', () => {
-  it('uses the spec defaults when nothing is set (dev secret outside production)', () => {
+  it('uses the defaults of behaviour §3 when nothing is set (dev secret outside production)', () => {
     const config = loadThrottleConfig({});
     assert.equal(config.windowSeconds, 600);
     assert.equal(config.threshold, 20);

@@ -2,7 +2,7 @@ import { Buffer } from 'node:buffer';
 import { isIP } from 'node:net';
 import { AdsThrottleError } from './errors.ts';
 
-/** How the client IP is found (spec §4.3). */
+/** How the client IP is found (behaviour §4.3). */
 export type IpMode = 'trusted-proxy' | 'parity';
 
 /**
@@ -69,7 +69,7 @@ export type ThrottleOptions = Partial<ThrottleConfig>;
  */
 export const DEVELOPMENT_HASH_SECRET = 'ads-throttle-development-secret-do-not-use-in-production';
 
-/** Built-in defaults (spec §3); `hashSecret` has none and must be supplied. */
+/** Built-in defaults (behaviour §3); `hashSecret` has none and must be supplied. */
 export const defaultThrottleConfig: Readonly<Omit<ThrottleConfig, 'hashSecret'>> = {
   windowSeconds: 600,
   threshold: 20,
@@ -91,7 +91,7 @@ export const defaultThrottleConfig: Readonly<Omit<ThrottleConfig, 'hashSecret'>>
   breakerOpenSeconds: 10,
 };
 
-/** Minimum HMAC key length in bytes (spec §9). */
+/** Minimum HMAC key length in bytes (behaviour §9). */
 export const MIN_HASH_SECRET_BYTES = 32;
 
 const trustKeywords = new Set(['loopback', 'linklocal', 'uniquelocal']);

@@ -13,7 +13,8 @@ describe('hashing', () => {
   it('case 21: the fingerprint string matches the original; the port hashes it keyed and length-prefixed', () => {
     const fingerprint = formatFingerprint('anonymous', '10.0.0.5', 'ua');
     assert.equal(fingerprint, 'anonymous:10.0.0.5:ua');
-    // The spec's vector proves the string is the original's; the port deliberately does not store it.
+    // The original's vector (behaviour §4.5) proves the string is the original's; the port deliberately
+    // does not store it.
     assert.equal(sha256(fingerprint), '36c7126b2e8eaf31894ff5e278a0d4243c97d63bdf138edf557839aeb319f568');
     const hash = hasher.fingerprint('anonymous', '10.0.0.5', 'ua');
     assert.equal(hash, hmac('11:fingerprint9:anonymous8:10.0.0.52:ua'));

@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { canonicalizeIp } from './ip.ts';
 
 /**
- * Keyed hashes used for every stored or cached identifier (spec §9, W19, W21, W22). All outputs are
+ * Keyed hashes used for every stored or cached identifier (behaviour §9, W19, W21, W22). All outputs are
  * 64 lower-case hex characters (HMAC-SHA256), except `ip('')` which is `''`.
  */
 export interface Hasher {
@@ -28,7 +28,7 @@ export function encodeParts(parts: readonly string[]): string {
 }
 
 /**
- * The original's fingerprint string `<viewer id>:<ip>:<user agent>` (spec §4.5). Shown for reference and
+ * The original's fingerprint string `<viewer id>:<ip>:<user agent>` (behaviour §4.5). Shown for reference and
  * tests only: the port hashes `encodeParts(['fingerprint', viewerId, ip, userAgent])` instead.
  */
 export function formatFingerprint(viewerId: string, clientIp: string, userAgent: string): string {

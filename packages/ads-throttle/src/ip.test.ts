@@ -4,7 +4,7 @@ import { canonicalizeIp, createIpResolver, type IpPolicy } from './ip.ts';
 
 const parity = (ipHeader = ''): IpPolicy => ({ ipMode: 'parity', ipHeader, trustProxy: false });
 
-describe('client IP, parity mode (spec §4.3)', () => {
+describe('client IP, parity mode (behaviour §4.3)', () => {
   it('case 12: the configured header is trimmed, whatever the spelling of its name', () => {
     for (const name of ['X-Real-IP', 'X_REAL_IP', 'x-real-ip', ' X-Real-IP ']) {
       const resolve = createIpResolver(parity(name));

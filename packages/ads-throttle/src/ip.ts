@@ -52,9 +52,9 @@ export interface IpPolicy {
 }
 
 /**
- * Builds the client-IP resolver for a policy. `parity` follows the original's rules exactly (§4.3) and
- * returns the raw, uncanonicalised value; `trusted-proxy` believes forwarding headers only from trusted
- * peers, walks `X-Forwarded-For` from the right, and canonicalises the result.
+ * Builds the client-IP resolver for a policy. `parity` follows the original's rules exactly
+ * (behaviour §4.3) and returns the raw, uncanonicalised value; `trusted-proxy` believes forwarding headers
+ * only from trusted peers, walks `X-Forwarded-For` from the right, and canonicalises the result.
  */
 export function createIpResolver(policy: IpPolicy): (source: IpSource) => string {
   if (policy.ipMode === 'parity') return (source) => resolveIpParity(source, policy.ipHeader);
@@ -64,7 +64,7 @@ export function createIpResolver(policy: IpPolicy): (source: IpSource) => string
 }
 
 /**
- * The original's IP rules, bugs included (spec §4.3): custom header (trimmed, never split), then the
+ * The original's IP rules, bugs included (behaviour §4.3): custom header (trimmed, never split), then the
  * first `X-Forwarded-For` element, then `X-Real-IP`, then the socket address. Any client can forge these.
  */
 export function resolveIpParity(source: IpSource, ipHeader: string): string {

@@ -38,7 +38,7 @@ export function buildOverrideIndex(rules: readonly OverrideRecord[]): OverrideIn
   return { byScope, size: rules.length };
 }
 
-/** True when the rule is active at `now`: no expiry, or expiry strictly later (spec §4.7). */
+/** True when the rule is active at `now`: no expiry, or expiry strictly later (behaviour §4.7). */
 export function isOverrideActive(rule: Pick<OverrideRecord, 'expiresAt'>, now: number): boolean {
   return rule.expiresAt === null || rule.expiresAt.getTime() > now;
 }
@@ -64,7 +64,7 @@ function identityMatches(rule: OverrideRecord, subject: OverrideSubject): boolea
 
 /**
  * Resolves the override for a subject: rules of the exact scope and site-wide rules that are active
- * and match the identity; any block beats any show, whatever their specificity (spec §0, §4.7).
+ * and match the identity; any block beats any show, whatever their specificity (behaviour §0, §4.7).
  * Expiry is checked here, at decision time, so a rule never outlives its `expiresAt` (W6).
  */
 export function matchOverride(index: OverrideIndex, subject: OverrideSubject, now: number): OverrideMatch {

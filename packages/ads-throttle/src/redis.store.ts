@@ -44,7 +44,8 @@ end
 `;
 
 /**
- * The atomic hit (spec §11): KEYS = count, block; ARGV = now ms, window ms, threshold, block ms, reset flag.
+ * The atomic hit (behaviour §11): KEYS = count, block; ARGV = now ms, window ms, threshold, block ms,
+ * reset flag.
  * The counter is a hash {n = count, e = window end ms}; the block flag's value is its end in ms.
  */
 export const HIT_SCRIPT = `

@@ -6,7 +6,7 @@ export interface Clock {
 /** The system clock. */
 export const systemClock: Clock = { now: () => Date.now() };
 
-/** Input of the store's single atomic counting operation (spec §11). */
+/** Input of the store's single atomic counting operation (behaviour §11). */
 export interface HitInput {
   /** `ads:views:{<scope hash>:<viewer hash>}` (with prefix; see `storeKeys`). */
   countKey: string;
@@ -18,7 +18,7 @@ export interface HitInput {
   threshold: number;
   /** B; 0 stores no block flag (the rest of the window is still refused through the counter). */
   blockSeconds: number;
-  /** Clear the window counter when a block starts, so the block lasts exactly B (decision in spec §0). */
+  /** Clear the window counter when a block starts, so the block lasts exactly B (behaviour §0). */
   resetCountOnBlock: boolean;
 }
 
@@ -70,7 +70,7 @@ export interface ThrottleStore {
 }
 
 /**
- * Builds every store key from the configured prefix, in the shapes of the original (spec §4.11) except
+ * Builds every store key from the configured prefix, in the shapes of the original (behaviour §4.11) except
  * for one deviation: the (scope, viewer) pair of the count and block keys is a Redis Cluster hash tag,
  * `ads:views:{<scope hash>:<viewer hash>}` and `ads:block:{…}`, so the two keys one hit script touches
  * share a hash slot (a cluster refuses a script whose keys do not: CROSSSLOT) while different viewers

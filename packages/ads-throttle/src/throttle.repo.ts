@@ -8,7 +8,7 @@ export type QueryFn = (
   params?: unknown[],
 ) => Promise<{ rows: readonly unknown[] } | readonly unknown[]>;
 
-/** The four throttle values (spec §3 tier A). */
+/** The four throttle values (behaviour §3). */
 export interface ThrottleValues {
   /** W, seconds. */
   windowSeconds: number;
@@ -93,7 +93,7 @@ export interface Page<T> {
   total: number;
 }
 
-/** Maximum stored scope length (spec §5). */
+/** Maximum stored scope length (behaviour §5). */
 export const MAX_SCOPE_LENGTH = 512;
 
 const SETTINGS_COLUMNS = `view_repeat_window_seconds, view_repeat_threshold, block_seconds, event_record_seconds, updated_at`;
@@ -366,7 +366,7 @@ export async function listOverrideRows(
 }
 
 /**
- * Upserts the event for (scope hash, viewer hash) in one statement (spec §4.9): count + 1, `blocked`
+ * Upserts the event for (scope hash, viewer hash) in one statement (behaviour §4.9): count + 1, `blocked`
  * only ever turns on, the IP hash is filled only when empty, `first_seen` never changes.
  */
 /** Most rows one page of a management list holds. */

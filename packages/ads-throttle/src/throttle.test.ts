@@ -13,7 +13,7 @@ import type { ViewerInput } from './viewer.ts';
 
 const SECRET = 'decision-suite-secret-0123456789abcdef';
 
-/** The §12 fixture: W=600, T=3, B=3600, E=60, anonymous, 10.0.0.1, UA "ua", path /p/. */
+/** The behaviour §12 fixture: W=600, T=3, B=3600, E=60, anonymous, 10.0.0.1, UA "ua", path /p/. */
 const FIXTURE: ThrottleOptions = {
   hashSecret: SECRET,
   windowSeconds: 600,
@@ -357,7 +357,7 @@ function suite(variant: StoreVariant): void {
         assert.deepEqual([decision.show, decision.count], [true, 1]);
       });
 
-      it('case 31 (port, spec §0): W=1000, B=100: the block lasts exactly B', async () => {
+      it('case 31 (port, behaviour §0): W=1000, B=100: the block lasts exactly B', async () => {
         const { run, clock } = await setup({ windowSeconds: 1000, blockSeconds: 100 });
         assert.deepEqual(await run(4), [true, true, true, false]);
         clock.advance(99);

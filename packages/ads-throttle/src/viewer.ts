@@ -27,8 +27,8 @@ export interface ViewerInput {
 }
 
 /**
- * The viewer id (spec §4.2): `user:<id>` when authenticated, else `session:<key>` from the session or the
- * raw session cookie, else `anonymous`. Never empty.
+ * The viewer id (behaviour §4.2): `user:<id>` when authenticated, else `session:<key>` from the session or
+ * the raw session cookie, else `anonymous`. Never empty.
  */
 export function resolveViewerId(viewer: ViewerInput, sessionCookieName: string): string {
   if (viewer.userId !== undefined && viewer.userId !== null && String(viewer.userId) !== '') {
@@ -42,14 +42,14 @@ export function resolveViewerId(viewer: ViewerInput, sessionCookieName: string):
   return 'anonymous';
 }
 
-/** The raw `User-Agent` (not trimmed), or `''` (spec §4.4). */
+/** The raw `User-Agent` (not trimmed), or `''` (behaviour §4.4). */
 export function resolveUserAgent(viewer: ViewerInput): string {
   if (typeof viewer.userAgent === 'string') return viewer.userAgent;
   return readHeaderValue(viewer.headers, 'user-agent') ?? '';
 }
 
 /**
- * The default scope (spec §4.1): the URL pathname without query or fragment, percent-decoded as UTF-8
+ * The default scope (behaviour §4.1): the URL pathname without query or fragment, percent-decoded as UTF-8
  * (the raw pathname when decoding fails), with no other normalisation: `/a` and `/a/` differ.
  */
 export function scopeFromPath(path: string | null | undefined): string {
@@ -66,7 +66,7 @@ export function scopeFromPath(path: string | null | undefined): string {
   }
 }
 
-/** The scope a decision uses: an explicit non-empty scope, else the request path (spec §4.1). */
+/** The scope a decision uses: an explicit non-empty scope, else the request path (behaviour §4.1). */
 export function resolveScope(viewer: ViewerInput, scope: string | null | undefined): string {
   return scope ? scope : scopeFromPath(viewer.path);
 }

@@ -5,7 +5,7 @@ import { createFakeClock } from './fake-clock.ts';
 import type { StoreVariant } from './stores.ts';
 
 /**
- * The one contract every counter store must pass (spec §11, §12 cases 23–33, 37, 42). Run against the
+ * The one contract every counter store must pass (behaviour §11, §12 cases 23–33, 37, 42). Run against the
  * memory store always, the Redis store when REDIS_URL is set, and (from @adnova/core's tests) a real
  * Redis Cluster.
  */
