@@ -78,6 +78,9 @@ describe('loadThrottleConfig', () => {
     assert.equal(config.blockResetsWindow, false);
     assert.equal(config.eventRetentionDays, 30);
     assert.equal(loadThrottleConfig({ ADS_THROTTLE_TRUST_PROXY: '2' }).trustProxy, 2);
+    // One proxy, not "trust every hop": a client must not pick its address with X-Forwarded-For.
+    assert.equal(loadThrottleConfig({ ADS_THROTTLE_TRUST_PROXY: '1' }).trustProxy, 1);
+    assert.equal(loadThrottleConfig({ ADS_THROTTLE_TRUST_PROXY: '0' }).trustProxy, 0);
     assert.equal(loadThrottleConfig({ ADS_THROTTLE_TRUST_PROXY: 'true' }).trustProxy, true);
   });
 

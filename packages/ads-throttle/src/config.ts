@@ -265,10 +265,14 @@ function trustProxyIssues(value: TrustProxy): string[] {
   return issues;
 }
 
+/**
+ * Digits are a hop count, also `1` (one proxy), which a boolean reading would turn into "trust every
+ * hop" and so let clients choose their address; `0` trusts none, like `false`.
+ */
 function parseTrustProxy(raw: string): TrustProxy {
+  if (/^\d+$/.test(raw)) return Number(raw);
   const flag = parseBoolean(raw);
   if (flag !== undefined) return flag;
-  if (/^\d+$/.test(raw)) return Number(raw);
   return raw
     .split(',')
     .map((part) => part.trim())
