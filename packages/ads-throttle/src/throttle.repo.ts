@@ -365,10 +365,6 @@ export async function listOverrideRows(
   return { items: page.rows.map(toOverride), total: page.total };
 }
 
-/**
- * Upserts the event for (scope hash, viewer hash) in one statement (behaviour §4.9): count + 1, `blocked`
- * only ever turns on, the IP hash is filled only when empty, `first_seen` never changes.
- */
 /** Most rows one page of a management list holds. */
 const MAX_PAGE_SIZE = 500;
 /** Rows per page when the caller's limit is not a number. */
@@ -416,6 +412,10 @@ async function selectPage(
   return { rows, total };
 }
 
+/**
+ * Upserts the event for (scope hash, viewer hash) in one statement (behaviour §4.9): count + 1, `blocked`
+ * only ever turns on, the IP hash is filled only when empty, `first_seen` never changes.
+ */
 export async function recordEventRow(query: QueryFn, event: EventWrite): Promise<EventRecord> {
   const rows = await rowsOf(
     query,
