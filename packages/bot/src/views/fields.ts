@@ -112,9 +112,12 @@ export function parseField(
   if (optional) return ok(null);
   if (field === 'location') return nonEmpty(text, m, MAX_LOCATION);
   if (field === 'gender') return gender(text, m);
-  const kind = isCampaignField(field) ? def(field).kind : 'count';
-  if (kind === 'text') return nonEmpty(text, m, def(field as CampaignField).maxLength ?? 0);
-  if (kind === 'money') return decimal(text, m);
+  if (isCampaignField(field)) {
+    const { kind, maxLength = 0 } = def(field);
+    if (kind === 'text') return nonEmpty(text, m, maxLength);
+    if (kind === 'money') return decimal(text, m);
+  }
+  // A whole number: a count, a day or an age, checked against its bounds and the cross-field rules.
   const { min, max } = CAMPAIGN_BOUNDS[field as keyof typeof CAMPAIGN_BOUNDS];
   const parsed = wholeNumber(text, m, min, max);
   if (!parsed.ok) return parsed;
@@ -190,13 +193,14 @@ export function displayValue(
   if (value === undefined || value === null)
     return field === 'gender' || field === 'location' ? m.anyone : '—';
   if (field === 'gender') return m.genders[value as Gender];
-  switch (isCampaignField(field) ? def(field).kind : undefined) {
+  const fieldDef = isCampaignField(field) ? def(field) : undefined;
+  switch (fieldDef?.kind) {
     case 'money':
       return formatMoney(lang, value as number);
     case 'count':
       return formatCount(lang, value as number);
     case 'text':
-      return escapeHtml(truncate(String(value), def(field as CampaignField).multiline ? 600 : 300));
+      return escapeHtml(truncate(String(value), fieldDef?.multiline ? 600 : 300));
     default:
       return escapeHtml(String(value));
   }

@@ -65,9 +65,8 @@ export const CAMPAIGN_FIELD_NAMES = Object.keys(CAMPAIGN_FIELDS) as CampaignFiel
 type FieldsWhere<Flag extends keyof CampaignFieldDef, Value> = {
   [K in CampaignField]: CampaignFields[K] extends { [F in Flag]: Value } ? K : never;
 }[CampaignField];
-/** Fields holding a number; text fields. */
+/** Fields holding a number. */
 export type NumericField = FieldsWhere<'kind', 'count' | 'day' | 'money'>;
-export type TextField = FieldsWhere<'kind', 'text'>;
 /** Fields in the ad `GET /ads` answers. */
 export type ServedField = FieldsWhere<'served', true>;
 /** Fields that cannot change once the campaign has started (`start_date <= current day`): 403. */

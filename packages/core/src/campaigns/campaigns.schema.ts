@@ -20,6 +20,8 @@ import {
   type FieldKind,
   FROZEN_FIELDS,
   MAX_LOCATION,
+  SERVED_FIELDS,
+  type ServedField,
 } from './campaign-rules.ts';
 
 /** The schema of each kind of campaign field (campaign-rules.ts `CAMPAIGN_FIELDS`). */
@@ -65,6 +67,15 @@ function fieldSchemas<P>(wrap: (schema: TSchema, def: CampaignFieldDef) => TSche
 }
 
 const campaignFields = fieldSchemas<FieldProps>((schema) => schema);
+
+/** The served fields as the `Ad` answer types them: as in Campaign, texts without the input's length bounds. */
+export const ServedFieldSchemas = Object.fromEntries(
+  SERVED_FIELDS.map((name) => {
+    const def: CampaignFieldDef = CAMPAIGN_FIELDS[name];
+    const schema = def.kind === 'text' ? Type.String() : valueSchema(def);
+    return [name, def.optional ? Nullable(schema) : schema];
+  }),
+) as Pick<FieldProps, ServedField>;
 /** `a, b and c`. */
 const listed = (names: readonly string[]) =>
   names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
