@@ -130,13 +130,17 @@ async function adOutcomes(base: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const outcome of ['served', 'no_fill', 'throttled', 'unknown_client'])
     out[outcome] = value(new RegExp(`^adnova_ad_requests_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm'));
-  for (const outcome of ['more', 'stale'])
+  for (const outcome of ['more', 'stale', 'resync', 'served_resync', 'busy'])
     out[`statements_${outcome}`] = value(
       new RegExp(`^adnova_serve_statements_total\\{outcome="${outcome}"\\} (\\S+)$`, 'm'),
     );
   const sum = value(/^adnova_ad_selection_seconds_sum (\S+)$/m);
   const count = value(/^adnova_ad_selection_seconds_count (\S+)$/m);
   out.selection_ms_mean = count > 0 ? Number(((sum / count) * 1000).toFixed(2)) : 0;
+  // Requests per serving statement: how much the grouping of concurrent requests shares.
+  const groups = value(/^adnova_serve_group_requests_count (\S+)$/m);
+  const grouped = value(/^adnova_serve_group_requests_sum (\S+)$/m);
+  out.serve_group_mean = groups > 0 ? Number((grouped / groups).toFixed(1)) : 0;
   return out;
 }
 
@@ -362,9 +366,20 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
   console.log(`\n[${kind}] ${size.clients} clients, ${size.campaigns} campaigns, ${size.mlScores} ML scores`);
   const ids = await load(databaseUrl);
   const script = join(mkdtempSync(join(tmpdir(), 'adnova-wrk-')), 'ads.lua');
+  // Each wrk thread draws clients from its own seed (set by `setup` in the main state): with one
+  // seed the threads asked for the same clients in the same order, at the same moment.
   writeFileSync(
     script,
-    `local ids = {${ids.map((id) => `"${id}"`).join(',')}}\nmath.randomseed(7)\nrequest = function()\n  return wrk.format("GET", "/ads?client_id=" .. ids[math.random(#ids)])\nend\n`,
+    [
+      `local ids = {${ids.map((id) => `"${id}"`).join(',')}}`,
+      'local threads = 0',
+      'function setup(thread) threads = threads + 1; thread:set("seed", 7 + threads) end',
+      'function init(args) math.randomseed(seed) end',
+      'request = function()',
+      '  return wrk.format("GET", "/ads?client_id=" .. ids[math.random(#ids)])',
+      'end',
+      '',
+    ].join('\n'),
   );
   const workers = kind === 'postgres' ? Number(values.workers) : 1;
   if (kind === 'pglite' && Number(values.workers) > 1)

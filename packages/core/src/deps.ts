@@ -9,6 +9,7 @@ import {
   type PriceBook,
   type TrafficCounter,
 } from './ads/selection-planner.ts';
+import { createServeQueue, type ServeQueue } from './ads/serve-queue.ts';
 import { type Cache, createCache } from './cache/cache.ts';
 import type { Config } from './config.ts';
 import { type Database, type Db, openDatabase } from './db/database.ts';
@@ -49,6 +50,8 @@ export type Deps = {
   traffic: TrafficCounter;
   /** Client profiles for ranking, cached in process and versioned by the database (issue 14). */
   profiles: ClientProfiles;
+  /** The serving statements of `GET /ads`: requests that arrive together share one. */
+  serving: ServeQueue;
   /** Prometheus metrics of this process, served at `GET /metrics`. */
   metrics: Metrics;
   /** Background jobs: BullMQ on Redis, or the database runner; `startWorker` runs them. */
@@ -152,6 +155,7 @@ export async function createDeps(
     // Counted only where a planner will read it.
     traffic: createTrafficCounter(config.ads.planner.enabled ? 200_000 : 0),
     profiles,
+    serving: createServeQueue(database, metrics),
     metrics,
     queue,
     llm,

@@ -3,7 +3,7 @@ import { type Database, type Db, type PreparedStatement, rows } from '../db/data
 
 export type ImpressionOutcome = 'recorded' | 'seen' | 'impressions_cap' | 'clicks_cap' | 'inactive' | 'gone';
 
-/** What the process asks `adnova_serve_ad` (migration 0008) to decide and record. */
+/** What the process asks `adnova_serve_ad` (migrations 0008, 0009) to decide and record for one request. */
 export type ServeRequest = {
   clientId: string;
   /** The day, catalog version and profile version the candidates were ranked with. */
@@ -22,7 +22,8 @@ export type ServeRequest = {
   more: boolean;
 };
 
-export type ServeOutcome = 'served' | 'none' | 'more' | 'stale' | 'resync' | 'unknown_client';
+/** 'busy': a campaign to record was locked by another transaction; nothing was recorded. */
+export type ServeOutcome = 'served' | 'none' | 'more' | 'stale' | 'resync' | 'busy' | 'unknown_client';
 
 export type ServeResult = {
   outcome: ServeOutcome;
@@ -40,35 +41,60 @@ export type ServeResult = {
   clicked: string[] | null;
 };
 
-const SERVE_AD: PreparedStatement = {
-  name: 'adnova_serve_ad',
-  text: `SELECT * FROM adnova_serve_ad($1::uuid, $2::int, $3::bigint, $4::bigint, $5::int, $6::int,
-                                     $7::numeric, $8::uuid[], $9::boolean[], $10::boolean[], $11::boolean)`,
+const SERVE_ADS: PreparedStatement = {
+  name: 'adnova_serve_ads',
+  text: `SELECT * FROM adnova_serve_ads($1::uuid[], $2::int[], $3::bigint[], $4::bigint[], $5::int[],
+                                      $6::int[], $7::boolean[], $8::int[], $9::uuid[], $10::boolean[],
+                                      $11::boolean[], $12::numeric)`,
 };
 
 /**
- * Decides among ranked candidates and records the impression, in one statement: the only
- * database round trip of a `GET /ads` whose client is cached (see migration 0008).
+ * Decides among each request's ranked candidates and records the impressions, in one statement
+ * and one transaction for the group (migration 0009): the only database round trip of a
+ * `GET /ads` whose client is cached. One answer per request, in order. The impression overshoot
+ * is the first request's (it is the process's setting).
  */
+export async function serveAdRows(
+  database: Pick<Database, 'prepared'>,
+  requests: readonly ServeRequest[],
+): Promise<ServeResult[]> {
+  const ends: number[] = [];
+  const campaigns: string[] = [];
+  const seen: boolean[] = [];
+  const clicked: boolean[] = [];
+  for (const r of requests) {
+    campaigns.push(...r.campaigns);
+    seen.push(...r.seen);
+    clicked.push(...r.clicked);
+    ends.push(campaigns.length);
+  }
+  const answers = await database.prepared<ServeResult>(SERVE_ADS, [
+    requests.map((r) => r.clientId),
+    requests.map((r) => r.day),
+    requests.map((r) => r.catalogVersion),
+    requests.map((r) => r.profileVersion),
+    requests.map((r) => r.seenCount),
+    requests.map((r) => r.clickedCount),
+    requests.map((r) => r.more),
+    ends,
+    campaigns,
+    seen,
+    clicked,
+    requests[0]?.overshoot ?? 0,
+  ]);
+  if (answers.length !== requests.length)
+    throw new Error(`adnova_serve_ads answered ${answers.length} of ${requests.length} requests`);
+  return answers;
+}
+
+/** One request alone: `serveAdRows` for a group of one. */
 export async function serveAdRow(
   database: Pick<Database, 'prepared'>,
   r: ServeRequest,
 ): Promise<ServeResult> {
-  const [row] = await database.prepared<ServeResult>(SERVE_AD, [
-    r.clientId,
-    r.day,
-    r.catalogVersion,
-    r.profileVersion,
-    r.seenCount,
-    r.clickedCount,
-    r.overshoot,
-    r.campaigns,
-    r.seen,
-    r.clicked,
-    r.more,
-  ]);
-  if (!row) throw new Error('adnova_serve_ad returned no row');
-  return row;
+  const [answer] = await serveAdRows(database, [r]);
+  if (!answer) throw new Error('adnova_serve_ads returned no row');
+  return answer;
 }
 
 export type ClickOutcome = 'recorded' | 'duplicate' | 'no_impression' | 'gone';

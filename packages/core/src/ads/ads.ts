@@ -4,7 +4,7 @@ import { clientExists } from '../clients/clients.repo.ts';
 import type { Deps } from '../deps.ts';
 import { AppError, forbidden, notFound } from '../errors.ts';
 import { normalizeId } from '../shared/schema.ts';
-import { recordClickRow, type ServeRequest, serveAdRow } from './ads.repo.ts';
+import { recordClickRow, type ServeRequest } from './ads.repo.ts';
 import type { Ad } from './ads.schema.ts';
 import { findClientProfile } from './catalog.repo.ts';
 import { type CatalogEntry, matchingEntries } from './catalog.ts';
@@ -47,7 +47,16 @@ const MAX_SERVE_ATTEMPTS = STRICT_ATTEMPTS + 2;
 
 type ServeDeps = Pick<
   Deps,
-  'db' | 'database' | 'config' | 'catalog' | 'clickModel' | 'prices' | 'traffic' | 'metrics' | 'profiles'
+  | 'db'
+  | 'database'
+  | 'serving'
+  | 'config'
+  | 'catalog'
+  | 'clickModel'
+  | 'prices'
+  | 'traffic'
+  | 'metrics'
+  | 'profiles'
 >;
 
 /**
@@ -142,7 +151,7 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
     const batch = rankForServing(entries, profile, prices, clickEstimate, all ? Infinity : SERVE_BATCH);
 
     const strict = attempt < STRICT_ATTEMPTS;
-    const result = await serveAdRow(deps.database, {
+    const result = await deps.serving.serve({
       clientId,
       day: view.day,
       catalogVersion: strict ? view.catalogVersion : null,
@@ -193,6 +202,9 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
         break;
       case 'resync':
         // None of the candidates whose state had not changed could be served: rank again.
+        break;
+      case 'busy':
+        // A campaign stayed held by other transactions through the queue's resends: rank again.
         break;
       case 'stale':
         // Ranked with an outdated day, catalog or profile: read what changed and rank again.

@@ -23,10 +23,14 @@ export type Metrics = {
   /**
    * Answers of the serving statement `adnova_serve_ad` (issue 14): served, none, more (the best
    * candidates sent could not be served; all are sent again), stale (ranked with an outdated day,
-   * catalog or profile; re-read and ranked again) or unknown_client. More than one per request
-   * only for `more` and `stale`.
+   * catalog or profile; re-read and ranked again), resync, served_resync, busy (a campaign held
+   * by another transaction after the request's resends) or unknown_client. Counted per request:
+   * several requests share a statement (`serveGroupSize`). More than one per request only for
+   * `more`, `stale`, `resync` and `busy`.
    */
   serveStatements: Counter<'outcome'>;
+  /** Requests per serving statement: `GET /ads` requests that arrive together share one. */
+  serveGroupSize: Histogram;
   /**
    * Requests refused before any work because the process was overloaded (spec §8 #41), by reason:
    * `eventLoopDelay`, `heapUsedBytes`, `rssBytes`, or `rateLimit` (the optional per-IP limit).
@@ -73,8 +77,14 @@ export function createMetrics(): Metrics {
     }),
     serveStatements: new Counter({
       name: 'adnova_serve_statements_total',
-      help: 'Answers of the serving statement: served, none, more (all candidates sent again), stale (re-read and ranked again), unknown_client',
+      help: 'Answers of the serving statement per request: served, served_resync, none, more (all candidates sent again), stale (re-read and ranked again), resync, busy, unknown_client',
       labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    serveGroupSize: new Histogram({
+      name: 'adnova_serve_group_requests',
+      help: 'GET /ads requests served by one serving statement (requests that arrive together share one)',
+      buckets: [1, 2, 4, 8, 16, 32],
       registers: [registry],
     }),
     shedRequests: new Counter({

@@ -55,6 +55,9 @@ test('GET /ads outcomes are counted: served, no fill, unknown client, throttled'
   // One statement per request here: a recorded impression, the same ad again, and no fill.
   assert.equal(await sample(app, 'adnova_serve_statements_total', { outcome: 'served' }), 2);
   assert.equal(await sample(app, 'adnova_serve_statements_total', { outcome: 'none' }), 1);
+  // Requests one after another: each a group of its own.
+  assert.equal(await sample(app, 'adnova_serve_group_requests_count'), 3);
+  assert.equal(await sample(app, 'adnova_serve_group_requests_sum'), 3);
   assert.equal(
     await sample(app, 'adnova_ad_selection_seconds_count'),
     4,
