@@ -2,12 +2,14 @@
 // DATABASE_URL is set) PostgreSQL. Loads a generated data set with a bulk loader first.
 // Usage: npm run bench [-- --db pglite|postgres|both --duration 10 --connections 64 --workers 1
 //                           --clients 100000 --campaigns 1000 --scores 1000000 --skip-throttle
-//                           --prepared-statements on|off --pgbouncer]
+//                           --prepared-statements on|off --pgbouncer --cpu-prof]
 //        npm run bench -- --attack [--db …]   issue 12's attacks: /livez latency and memory under them
 // PostgreSQL runs with REDIS_URL (when set) for the throttle's counters, as in production;
 // PGlite runs fully embedded (no Redis), as `npm start` does. `--prepared-statements off` runs the
 // API with DATABASE_PREPARED_STATEMENTS=false; `--pgbouncer` puts a PgBouncer in transaction mode
 // between the PostgreSQL API and the server (issue 15; it needs `--prepared-statements off`).
+// `--cpu-prof` profiles the API (node --cpu-prof, every worker) and prints where its CPU went
+// during the /ads phase; the profiles stay under bench-results/ for Chrome DevTools.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -43,6 +45,7 @@ const { values } = parseArgs({
     attack: { type: 'boolean', default: false },
     'prepared-statements': { type: 'string', default: 'on' },
     pgbouncer: { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 if (!['on', 'off'].includes(values['prepared-statements'] ?? ''))
@@ -325,20 +328,24 @@ function startBenchServer(
   databaseUrl: string,
   workers = 1,
   env: Record<string, string> = {},
+  nodeArgs: string[] = [],
 ) {
-  return startServerProcess({
-    ADNOVA_WORKERS: String(workers),
-    DATABASE_URL: databaseUrl,
-    DATABASE_POOL_SIZE: String(POOL_SIZE),
-    DATABASE_PREPARED_STATEMENTS: String(preparedStatements),
-    NODE_ENV: 'production',
-    ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
-    ADMIN_SESSION_SECRET: randomBytes(32).toString('hex'),
-    // Load shedding as configured in production (the test helper switches it off).
-    HTTP_SHED_EVENT_LOOP_DELAY_MS: '',
-    ...(kind === 'pglite' ? { REDIS_URL: '' } : {}),
-    ...env,
-  });
+  return startServerProcess(
+    {
+      ADNOVA_WORKERS: String(workers),
+      DATABASE_URL: databaseUrl,
+      DATABASE_POOL_SIZE: String(POOL_SIZE),
+      DATABASE_PREPARED_STATEMENTS: String(preparedStatements),
+      NODE_ENV: 'production',
+      ADS_THROTTLE_HASH_SECRET: randomBytes(32).toString('hex'),
+      ADMIN_SESSION_SECRET: randomBytes(32).toString('hex'),
+      // Load shedding as configured in production (the test helper switches it off).
+      HTTP_SHED_EVENT_LOOP_DELAY_MS: '',
+      ...(kind === 'pglite' ? { REDIS_URL: '' } : {}),
+      ...env,
+    },
+    { nodeArgs },
+  );
 }
 
 /**
@@ -360,6 +367,69 @@ async function throughPgBouncer(
   const bouncer = await startPgBouncer(databaseUrl, POOL_SIZE);
   return { bouncer, env: { DATABASE_URL: bouncer.url(name), DATABASE_MIGRATE_URL: databaseUrl } };
 }
+
+/** A V8 CPU profile (`node --cpu-prof`): samples of call-tree nodes, microsecond timestamps. */
+type CpuProfile = {
+  nodes: { id: number; callFrame: { functionName: string; url: string; lineNumber: number } }[];
+  startTime: number;
+  endTime: number;
+  samples: number[];
+  timeDeltas: number[];
+};
+
+/**
+ * Where each profiled process's CPU went during the /ads phase (`sinceStartMs` to `sinceEndMs`
+ * before it exited): self time by origin (the V8 pseudo-frames idle, GC and program; Node's own
+ * code; each dependency; each AdNova package) and by function.
+ */
+function printProfiles(dir: string, sinceStartMs: number, sinceEndMs: number): void {
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  for (const file of files) {
+    const profile = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CpuProfile;
+    const from = profile.endTime - sinceStartMs * 1000;
+    const to = profile.endTime - sinceEndMs * 1000;
+    const frames = new Map(profile.nodes.map((n) => [n.id, n.callFrame]));
+    const byOrigin = new Map<string, number>();
+    const byFunction = new Map<string, number>();
+    let at = profile.startTime;
+    let total = 0;
+    for (const [i, id] of profile.samples.entries()) {
+      at += profile.timeDeltas[i] ?? 0;
+      if (at < from || at > to) continue;
+      const frame = frames.get(id);
+      if (!frame) continue;
+      const url = frame.url.replace(/^file:\/\//, '');
+      const origin = !url
+        ? frame.functionName.startsWith('(')
+          ? frame.functionName
+          : '(native)'
+        : url.startsWith('node:')
+          ? 'node'
+          : (/node_modules\/((?:@[^/]+\/)?[^/]+)\/(?!.*node_modules)/.exec(url)?.[1] ??
+            /packages\/([^/]+)\//.exec(url)?.[1]?.replace(/^/, '@adnova/') ??
+            'other');
+      const where = url ? `${url.split('/').slice(-2).join('/')}:${frame.lineNumber + 1}` : '';
+      const name = `${frame.functionName || '(anonymous)'} ${where}`.trim();
+      byOrigin.set(origin, (byOrigin.get(origin) ?? 0) + 1);
+      byFunction.set(name, (byFunction.get(name) ?? 0) + 1);
+      total++;
+    }
+    if (total < 100) continue; // the cluster primary: idle
+    const top = (m: Map<string, number>, n: number) =>
+      [...m]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, n)
+        .map(([k, v]) => `  ${((100 * v) / total).toFixed(1).padStart(5)} %  ${k}`)
+        .join('\n');
+    console.log(`\nCPU profile of ${file} during /ads (${total} samples), self time by origin:`);
+    console.log(top(byOrigin, 15));
+    console.log('by function:');
+    console.log(top(byFunction, 25));
+  }
+  console.log(`profiles: ${dir}`);
+}
+
+const adsPhase = { start: 0, end: 0 };
 
 async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unknown>> {
   const { databaseUrl, cleanup } = await benchDatabase(kind, 'adnova_bench');
@@ -387,10 +457,16 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
       `[pglite] one process, not ${values.workers}: the embedded database is single-process (--workers applies to PostgreSQL)`,
     );
   const pooled = kind === 'postgres' && values.pgbouncer ? await throughPgBouncer(databaseUrl) : undefined;
-  const server = await startBenchServer(kind, databaseUrl, workers, pooled?.env).catch(async (error) => {
-    await pooled?.bouncer.stop();
-    throw error;
-  });
+  const profiles = values['cpu-prof']
+    ? join(root, 'bench-results', `cpu-${kind}-${new Date().toISOString().replaceAll(':', '-')}`)
+    : undefined;
+  const nodeArgs = profiles ? ['--cpu-prof', `--cpu-prof-dir=${profiles}`] : [];
+  const server = await startBenchServer(kind, databaseUrl, workers, pooled?.env, nodeArgs).catch(
+    async (error) => {
+      await pooled?.bouncer.stop();
+      throw error;
+    },
+  );
   const apiPid = server.proc.pid ?? 0;
   try {
     // Each worker warms its own cache; /metrics sums them.
@@ -399,11 +475,16 @@ async function benchOne(kind: 'pglite' | 'postgres'): Promise<Record<string, unk
     // Warm-up: JIT, connection pool.
     wrk(`${server.base}/livez`);
     const trivial = measured(`${server.base}/livez`, apiPid);
+    adsPhase.start = performance.now();
     const ads = measured(`${server.base}/ads`, apiPid, script);
+    adsPhase.end = performance.now();
     const outcomes = await adOutcomes(server.base);
     return { kind, workers, trivial, ads, ratio: ads.rps / trivial.rps, tail: ads.p99 / ads.p50, outcomes };
   } finally {
     await server.stop();
+    // The profiles are written as the processes exit: the /ads phase ended this long before that.
+    if (profiles && adsPhase.end > 0)
+      printProfiles(profiles, performance.now() - adsPhase.start, performance.now() - adsPhase.end);
     await pooled?.bouncer.stop();
     await cleanup();
   }

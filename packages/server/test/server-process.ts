@@ -18,26 +18,36 @@ export type ServerProcess = { base: string; proc: ChildProcess; stop(): Promise<
 export function spawnServer(
   port: number,
   env: Record<string, string>,
-  options: { detached?: boolean; stdout?: 'ignore' | 'pipe'; stderr?: 'inherit' | 'pipe' } = {},
+  options: {
+    detached?: boolean;
+    stdout?: 'ignore' | 'pipe';
+    stderr?: 'inherit' | 'pipe';
+    /** More flags for node (the bench's `--cpu-prof`); cluster workers inherit them. */
+    nodeArgs?: string[];
+  } = {},
 ): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', '--conditions=source', main], {
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      // As in every test app: on a busy machine a process that just started (tsx compiling modules
-      // on first use) can lag its loop past any bound, and shed requests would fail unrelated
-      // assertions. The benchmark passes '' to measure with the production default.
-      HTTP_SHED_EVENT_LOOP_DELAY_MS: '0',
-      // One process, whatever the machine's cores (the default on PostgreSQL with Redis is one per
-      // core): tests that want a cluster ask for it.
-      ADNOVA_WORKERS: '1',
-      ...env,
+  return spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), '--import', 'tsx', '--conditions=source', main],
+    {
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        // As in every test app: on a busy machine a process that just started (tsx compiling modules
+        // on first use) can lag its loop past any bound, and shed requests would fail unrelated
+        // assertions. The benchmark passes '' to measure with the production default.
+        HTTP_SHED_EVENT_LOOP_DELAY_MS: '0',
+        // One process, whatever the machine's cores (the default on PostgreSQL with Redis is one per
+        // core): tests that want a cluster ask for it.
+        ADNOVA_WORKERS: '1',
+        ...env,
+      },
+      detached: options.detached ?? false,
+      stdio: ['ignore', options.stdout ?? 'ignore', options.stderr ?? 'inherit'],
     },
-    detached: options.detached ?? false,
-    stdio: ['ignore', options.stdout ?? 'ignore', options.stderr ?? 'inherit'],
-  });
+  );
 }
 
 /**
@@ -47,7 +57,7 @@ export function spawnServer(
  */
 export async function startServerProcess(
   env: Record<string, string>,
-  options: { stdout?: 'ignore' | 'pipe' } = {},
+  options: { stdout?: 'ignore' | 'pipe'; nodeArgs?: string[] } = {},
 ): Promise<ServerProcess> {
   const port = await freePort();
   const proc = spawnServer(port, env, options);

@@ -58,16 +58,24 @@ export async function serveAdRows(
   database: Pick<Database, 'prepared'>,
   requests: readonly ServeRequest[],
 ): Promise<ServeResult[]> {
+  let campaigns = '';
+  let seen = '';
+  let clicked = '';
   const ends: number[] = [];
-  const campaigns: string[] = [];
-  const seen: boolean[] = [];
-  const clicked: boolean[] = [];
+  let count = 0;
   for (const r of requests) {
-    campaigns.push(...r.campaigns);
-    seen.push(...r.seen);
-    clicked.push(...r.clicked);
-    ends.push(campaigns.length);
+    for (const [i, id] of r.campaigns.entries()) {
+      const separator = count === 0 ? '' : ',';
+      campaigns += separator + id;
+      seen += separator + (r.seen[i] ? 't' : 'f');
+      clicked += separator + (r.clicked[i] ? 't' : 'f');
+      count++;
+    }
+    ends.push(count);
   }
+  // The candidate arrays go as array literals: the ids come from the catalog (PostgreSQL's own uuid
+  // text), which needs no quoting, and the driver's per-element escaping of ~750 values per group
+  // was 5 % of the API's CPU.
   const answers = await database.prepared<ServeResult>(SERVE_ADS, [
     requests.map((r) => r.clientId),
     requests.map((r) => r.day),
@@ -77,9 +85,9 @@ export async function serveAdRows(
     requests.map((r) => r.clickedCount),
     requests.map((r) => r.more),
     ends,
-    campaigns,
-    seen,
-    clicked,
+    `{${campaigns}}`,
+    `{${seen}}`,
+    `{${clicked}}`,
     requests[0]?.overshoot ?? 0,
   ]);
   if (answers.length !== requests.length)

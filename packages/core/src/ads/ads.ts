@@ -10,7 +10,7 @@ import { findClientProfile } from './catalog.repo.ts';
 import { type CatalogEntry, matchingEntries } from './catalog.ts';
 import { type ClientProfile, toClientProfile } from './client-profiles.ts';
 import type { ShadowPrices } from './planner.ts';
-import { type ClickEstimate, stateValues } from './select-ad.ts';
+import { type ClickEstimate, stateValue } from './select-ad.ts';
 
 /** Throttle scope of `GET /ads` when the caller names none. */
 export const DEFAULT_AD_SCOPE = '/ads';
@@ -244,8 +244,8 @@ export function rankForServing(
   clickEstimate: ClickEstimate,
   limit: number,
 ): ServingBatch {
-  // The `limit` best, kept sorted best first while scanning (most campaigns fall below the last
-  // kept one and cost one comparison).
+  // The `limit` best, kept sorted best first while scanning. Most campaigns fall below the last
+  // kept one: they cost a value and one comparison, and allocate nothing.
   const kept: Ranked[] = [];
   let more = false;
   for (const entry of matchingEntries(entries, client)) {
@@ -253,17 +253,15 @@ export function rankForServing(
     if (seen ? entry.clicks >= entry.clicksLimit : entry.full) continue;
     const clicked = seen && client.clicked.has(entry.id);
     const score = client.scores.get(entry.advertiserId) ?? 0;
-    const values = stateValues(entry, prices.get(entry.id), score, clickEstimate);
-    const value = !seen ? values.unseen : clicked ? values.clicked : values.seen;
-    const ranked: Ranked = { entry, score, seen, clicked, value };
+    const value = stateValue(entry, prices.get(entry.id), score, clickEstimate, seen, clicked);
     if (kept.length === limit) {
       more = true;
-      if (!rankedBefore(ranked, kept[limit - 1] as Ranked)) continue;
+      if (!rankedBefore(value, score, entry.seq, kept[limit - 1] as Ranked)) continue;
       kept.pop();
     }
     let i = kept.length;
-    while (i > 0 && rankedBefore(ranked, kept[i - 1] as Ranked)) i--;
-    kept.splice(i, 0, ranked);
+    while (i > 0 && rankedBefore(value, score, entry.seq, kept[i - 1] as Ranked)) i--;
+    kept.splice(i, 0, { entry, score, seen, clicked, value });
   }
   return {
     campaigns: kept.map((c) => c.entry.id),
@@ -277,12 +275,8 @@ export function rankForServing(
 type Ranked = { entry: CatalogEntry; score: number; seen: boolean; clicked: boolean; value: number };
 
 /** Ranking order: higher value, then higher ML score, then earlier creation. */
-const rankedBefore = (a: Ranked, b: Ranked): boolean =>
-  a.value !== b.value
-    ? a.value > b.value
-    : a.score !== b.score
-      ? a.score > b.score
-      : a.entry.seq < b.entry.seq;
+const rankedBefore = (value: number, score: number, seq: number, b: Ranked): boolean =>
+  value !== b.value ? value > b.value : score !== b.score ? score > b.score : seq < b.entry.seq;
 
 /**
  * Records a client's click on an ad it was shown (spec §3.12). Idempotent.

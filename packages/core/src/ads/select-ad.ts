@@ -134,23 +134,22 @@ export function candidateValue(c: Candidate, p: ClickEstimate = priorClickProbab
 }
 
 /**
- * `candidateValue` in each state a client can be in with a campaign (never seen it; seen, not
- * clicked; clicked), computed together for the serving statement, which knows the state. Pure.
+ * `candidateValue` in the state the client is in with a campaign (never seen it; seen, not
+ * clicked; clicked), for ranking the serving statement's candidates: the same arithmetic, without
+ * building a candidate. Pure.
  */
-export function stateValues(
+export function stateValue(
   c: Priced,
   prices: { impression: number; click: number } | undefined,
   score: number,
   p: ClickEstimate,
-): { unseen: number; seen: number; clicked: number } {
-  const pc = p(score);
+  seen: boolean,
+  clicked: boolean,
+): number {
   const relevance = relevanceWorth(score);
-  const mu = prices?.click ?? 0;
-  return {
-    unseen: impressionWorth(c, prices?.impression ?? 0) + clickWorth(c, mu, pc, false) + relevance,
-    seen: clickWorth(c, mu, pc, true) + relevance,
-    clicked: relevance,
-  };
+  if (clicked) return relevance;
+  const click = clickWorth(c, prices?.click ?? 0, p(score), seen);
+  return seen ? click + relevance : impressionWorth(c, prices?.impression ?? 0) + click + relevance;
 }
 
 /** True when `a` ranks before `b`: higher value, then higher ML score, then earlier creation. */
