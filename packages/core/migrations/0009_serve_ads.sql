@@ -2,12 +2,12 @@
 -- statement, adnova_serve_ads, which serves each as adnova_serve_ad (0008) did, in one
 -- transaction. One round trip, one commit and one WAL flush for the group instead of one each.
 --
--- A group locks the campaign rows of every impression it records until it commits, so two
--- groups (from two processes) could each hold a row the other wants. To never deadlock, no lock
--- is waited for while one is held: a request waits for its lock only while the group holds none
--- (in practice, its first request); later ones take theirs with SKIP LOCKED, and an open campaign
--- another transaction holds answers 'busy'. The process then sends the request again, first in a
--- later group, after that transaction has committed. Nothing is recorded for a 'busy' answer.
+-- A group locks the campaign row of every impression it records until it commits, so two groups
+-- (from two processes) could each hold a row the other wants, and a group waiting for a row would
+-- hold up every request in it. So a group waits for no lock: a campaign another transaction holds
+-- answers 'busy' (SKIP LOCKED) and nothing is recorded for that request. The process sends it
+-- again in a later group, and after that alone with p_wait, where it waits for its lock while it
+-- holds none (a request takes at most one lock, the last thing it does), which cannot deadlock.
 DROP FUNCTION adnova_serve_ad(uuid, integer, bigint, bigint, integer, integer, numeric, uuid[], boolean[],
                               boolean[], boolean);
 --> statement-breakpoint
@@ -165,13 +165,14 @@ END $$;
 --> statement-breakpoint
 -- Serves a group of GET /ads in one statement and one transaction, one answer row per request in
 -- the order sent. The requests' candidates come flattened: request i's are p_campaigns (and
--- p_seen, p_clicked) from the end of request i-1's, exclusive, to p_ends[i], inclusive. A request
--- may wait for a lock while the group holds none: until one has been served (a request holds at
--- most the lock of the campaign it is served; one shown again holds none, counted all the same).
+-- p_seen, p_clicked) from the end of request i-1's, exclusive, to p_ends[i], inclusive. With
+-- p_wait, a request may wait for a lock while the group holds none: until one has been served (a
+-- request holds at most the lock of the campaign it is served; one shown again holds none, counted
+-- all the same). The process sets it only for a request sent alone.
 CREATE FUNCTION adnova_serve_ads(
   p_clients uuid[], p_days integer[], p_catalogs bigint[], p_profiles bigint[], p_seen_counts integer[],
   p_clicked_counts integer[], p_mores boolean[], p_ends integer[], p_campaigns uuid[],
-  p_seen boolean[], p_clicked boolean[], p_overshoot numeric)
+  p_seen boolean[], p_clicked boolean[], p_overshoot numeric, p_wait boolean)
 RETURNS TABLE (outcome text, served uuid, recorded boolean, closed uuid[], closed_why text[], today integer,
                catalog bigint, plan bigint, profile bigint, seen uuid[], clicked uuid[])
 LANGUAGE plpgsql AS $$
@@ -185,7 +186,7 @@ BEGIN
     SELECT * INTO r FROM adnova_serve_ad(
       p_clients[i], p_days[i], p_catalogs[i], p_profiles[i], p_seen_counts[i], p_clicked_counts[i],
       p_overshoot, p_campaigns[v_from:p_ends[i]], p_seen[v_from:p_ends[i]], p_clicked[v_from:p_ends[i]],
-      p_mores[i], NOT v_holds);
+      p_mores[i], p_wait AND NOT v_holds);
     v_holds := v_holds OR r.outcome = 'served';
     v_from := p_ends[i] + 1;
     outcome := r.outcome; served := r.served; recorded := r.recorded; closed := r.closed;

@@ -45,18 +45,21 @@ const SERVE_ADS: PreparedStatement = {
   name: 'adnova_serve_ads',
   text: `SELECT * FROM adnova_serve_ads($1::uuid[], $2::int[], $3::bigint[], $4::bigint[], $5::int[],
                                       $6::int[], $7::boolean[], $8::int[], $9::uuid[], $10::boolean[],
-                                      $11::boolean[], $12::numeric)`,
+                                      $11::boolean[], $12::numeric, $13::boolean)`,
 };
 
 /**
  * Decides among each request's ranked candidates and records the impressions, in one statement
  * and one transaction for the group (migration 0009): the only database round trip of a
  * `GET /ads` whose client is cached. One answer per request, in order. The impression overshoot
- * is the first request's (it is the process's setting).
+ * is the first request's (it is the process's setting). Without `wait`, a campaign another
+ * transaction holds answers 'busy'; with it, a request waits for its lock while the group holds
+ * none (for a request sent alone: see `createServeQueue`).
  */
 export async function serveAdRows(
   database: Pick<Database, 'prepared'>,
   requests: readonly ServeRequest[],
+  wait = false,
 ): Promise<ServeResult[]> {
   let campaigns = '';
   let seen = '';
@@ -89,6 +92,7 @@ export async function serveAdRows(
     `{${seen}}`,
     `{${clicked}}`,
     requests[0]?.overshoot ?? 0,
+    wait,
   ]);
   if (answers.length !== requests.length)
     throw new Error(`adnova_serve_ads answered ${answers.length} of ${requests.length} requests`);
@@ -99,8 +103,9 @@ export async function serveAdRows(
 export async function serveAdRow(
   database: Pick<Database, 'prepared'>,
   r: ServeRequest,
+  wait = false,
 ): Promise<ServeResult> {
-  const [answer] = await serveAdRows(database, [r]);
+  const [answer] = await serveAdRows(database, [r], wait);
   if (!answer) throw new Error('adnova_serve_ads returned no row');
   return answer;
 }

@@ -204,7 +204,7 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
         // None of the candidates whose state had not changed could be served: rank again.
         break;
       case 'busy':
-        // A campaign stayed held by other transactions through the queue's resends: rank again.
+        // Not expected (the queue sends a busy request alone, to wait for its lock): rank again.
         break;
       case 'stale':
         // Ranked with an outdated day, catalog or profile: read what changed and rank again.

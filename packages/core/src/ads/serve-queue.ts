@@ -1,6 +1,6 @@
 import type { Database } from '../db/database.ts';
 import type { Metrics } from '../metrics/metrics.ts';
-import { type ServeRequest, type ServeResult, serveAdRows } from './ads.repo.ts';
+import { type ServeRequest, type ServeResult, serveAdRow, serveAdRows } from './ads.repo.ts';
 
 /**
  * Most requests in one serving statement: bounds the statement's work, its arrays (each request
@@ -9,10 +9,10 @@ import { type ServeRequest, type ServeResult, serveAdRows } from './ads.repo.ts'
 export const SERVE_GROUP_MAX = 32;
 
 /**
- * Times a request answered 'busy' is sent again, first in the next group, where it may wait for
- * its lock (migration 0009). After that its request sees 'busy' and ranks again.
+ * Times a request answered 'busy' is sent again in the next group (first in it) before it is
+ * sent alone, outside the groups, to wait for its lock (migration 0009).
  */
-const BUSY_RESENDS = 3;
+const BUSY_RESENDS = 2;
 
 /** The process's serving statements: requests that arrive together share one (issue 14). */
 export type ServeQueue = {
@@ -34,9 +34,11 @@ type Waiting = {
  * at once (on the next turn of the event loop). One group is in the database at a time; the
  * process's other statements use the rest of the pool.
  *
- * A 'busy' answer (a campaign row held by another transaction) is sent again first in the next
- * group. A group failing with a database error is sent again a request at a time, so one
- * request's error is its own; a connection error fails the group.
+ * A group never waits for a lock, so a campaign row another transaction holds for long cannot
+ * hold up the process's serving: such a request answers 'busy' and is sent again first in the
+ * next group, and after `BUSY_RESENDS` alone, beside the groups, where it waits for its lock (and
+ * only it waits). A group failing with a database error is sent again a request at a time, so
+ * one request's error is its own; a connection error fails the group.
  */
 export function createServeQueue(
   database: Pick<Database, 'prepared'>,
@@ -86,14 +88,17 @@ export function createServeQueue(
     const again: Waiting[] = [];
     for (const [i, w] of group.entries()) {
       const answer = answers[i] as ServeResult;
-      if (answer.outcome === 'busy' && w.resends < BUSY_RESENDS) {
-        w.resends++;
-        again.push(w);
-      } else {
-        w.resolve(answer);
-      }
+      if (answer.outcome !== 'busy') w.resolve(answer);
+      else if (w.resends++ < BUSY_RESENDS) again.push(w);
+      else sendAlone(w);
     }
     waiting.unshift(...again);
+  }
+
+  /** Beside the groups, waiting for its lock while holding none; never 'busy' then. */
+  function sendAlone(w: Waiting): void {
+    metrics?.serveGroupSize.observe(1);
+    serveAdRow(database, w.request, true).then(w.resolve, w.reject);
   }
 
   return {
