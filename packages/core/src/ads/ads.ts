@@ -144,7 +144,9 @@ async function selectAd(deps: ServeDeps, clientId: string): Promise<Ad> {
     }
     if (attempt === 0) deps.traffic.note(view.day, clientId);
     const entries = await deps.catalog.get(deps.db, view.catalogVersion, view.day);
-    await deps.catalog.syncCounters(deps.db);
+    // In the background: the counters only rank (every cap is decided in the database), and the
+    // request that happened to make the re-read waited a query for them.
+    deps.catalog.syncCounters(deps.db).catch(() => {});
     const clickEstimate = await deps.clickModel.get(deps.db);
     const prices = await deps.prices.get(deps.db, view.planVersion);
     // Even with no candidate the statement runs: it checks the day and catalog were current.

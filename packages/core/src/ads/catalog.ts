@@ -52,7 +52,10 @@ export type CampaignCatalog = {
   /** This process recorded an impression / a click of the campaign. */
   noteImpression(id: string): void;
   noteClick(id: string): void;
-  /** Re-reads every running campaign's counters from the database every `COUNTER_REFRESH_EVERY` calls. */
+  /**
+   * Re-reads every running campaign's counters from the database every `COUNTER_REFRESH_EVERY`
+   * calls (one re-read at a time).
+   */
   syncCounters(db: Db): Promise<void>;
 };
 
@@ -101,6 +104,7 @@ export function createCampaignCatalog({ overshoot }: { overshoot: number }): Cam
     | { version: number; day: number; entries: CatalogEntry[]; byId: Map<string, CatalogEntry> }
     | undefined;
   let syncCalls = 1;
+  let syncing = false;
   // Concurrent requests that notice the same change share one reload.
   let loading: { key: string; promise: Promise<readonly CatalogEntry[]> } | undefined;
 
@@ -139,14 +143,19 @@ export function createCampaignCatalog({ overshoot }: { overshoot: number }): Cam
       if (entry) entry.clicks += 1;
     },
     async syncCounters(db) {
-      if (syncCalls++ % COUNTER_REFRESH_EVERY !== 0 || !current) return;
+      if (syncCalls++ % COUNTER_REFRESH_EVERY !== 0 || !current || syncing) return;
       const snapshot = current;
-      for (const row of await loadCounterRows(db, snapshot.day)) {
-        const entry = snapshot.byId.get(row.id);
-        if (entry) {
-          entry.impressions = Number(row.impressions_count);
-          entry.clicks = Number(row.clicks_count);
+      syncing = true;
+      try {
+        for (const row of await loadCounterRows(db, snapshot.day)) {
+          const entry = snapshot.byId.get(row.id);
+          if (entry) {
+            entry.impressions = Number(row.impressions_count);
+            entry.clicks = Number(row.clicks_count);
+          }
         }
+      } finally {
+        syncing = false;
       }
     },
   };
