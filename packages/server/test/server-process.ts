@@ -1,4 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir, readFile, readlink } from 'node:fs/promises';
 import type { TestContext } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@adnova/test-utils/ports';
@@ -54,11 +56,28 @@ export function spawnServer(
  * Starts the real server (`src/main.ts`) as a child process on 127.0.0.1 and waits until it
  * answers `/livez`; used by multi-process tests and the benchmark. `stdout: 'pipe'` keeps its log
  * lines readable on `proc.stdout`.
+ *
+ * The port is free when chosen, but another test's server may take it before this one listens
+ * (a server on port 0 can be given it): then that server answers `/livez` and this one fails to
+ * listen. So the answer counts only once the child holds the port's listening socket (on Linux,
+ * from /proc); otherwise the child is stopped and started again on another port.
  */
 export async function startServerProcess(
   env: Record<string, string>,
   options: { stdout?: 'ignore' | 'pipe'; nodeArgs?: string[] } = {},
 ): Promise<ServerProcess> {
+  for (let attempt = 1; ; attempt++) {
+    const started = await startOnFreePort(env, options);
+    if (started) return started;
+    if (attempt === 3) throw new Error('server did not start: another process kept taking its port');
+  }
+}
+
+/** The server on a port chosen now; undefined when another process answered on that port. */
+async function startOnFreePort(
+  env: Record<string, string>,
+  options: { stdout?: 'ignore' | 'pipe'; nodeArgs?: string[] },
+): Promise<ServerProcess | undefined> {
   const port = await freePort();
   const proc = spawnServer(port, env, options);
   const exited = new Promise<void>((resolve) => proc.once('exit', () => resolve()));
@@ -70,7 +89,16 @@ export async function startServerProcess(
   for (let i = 0; i < 600; i++) {
     if (proc.exitCode !== null) break;
     try {
-      if ((await fetch(`${base}/livez`)).ok) return { base, proc, stop };
+      if ((await fetch(`${base}/livez`)).ok) {
+        if (await listensOn(proc.pid, port)) return { base, proc, stop };
+        // Another process answered: wait for the child to listen there or fail, then try again.
+        if (proc.exitCode === null) await Promise.race([exited, new Promise((r) => setTimeout(r, 100))]);
+        if (proc.exitCode !== null || i > 300) {
+          await stop();
+          return undefined;
+        }
+        continue;
+      }
     } catch {
       // not listening yet
     }
@@ -78,6 +106,36 @@ export async function startServerProcess(
   }
   await stop();
   throw new Error(`server did not start (exit code ${proc.exitCode})`);
+}
+
+/**
+ * Whether process `pid` holds the listening TCP socket of `port`: its descriptors' socket inodes
+ * against /proc/net/tcp{,6}. True where /proc cannot tell (not Linux).
+ */
+export async function listensOn(pid: number | undefined, port: number): Promise<boolean> {
+  if (pid === undefined) return false;
+  if (!existsSync('/proc/net/tcp')) return true;
+  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
+  const listening = new Set<string>();
+  try {
+    for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+      const text = await readFile(table, 'utf8').catch(() => '');
+      for (const line of text.split('\n').slice(1)) {
+        const fields = line.trim().split(/\s+/);
+        // local_address is field 1, st field 3 (0A: LISTEN), inode field 9.
+        if (fields[1]?.endsWith(hex) && fields[3] === '0A' && fields[9]) listening.add(fields[9]);
+      }
+    }
+    if (listening.size === 0) return false;
+    for (const fd of await readdir(`/proc/${pid}/fd`)) {
+      const target = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      const inode = /^socket:\[(\d+)\]$/.exec(target)?.[1];
+      if (inode && listening.has(inode)) return true;
+    }
+    return false;
+  } catch {
+    return true;
+  }
 }
 
 export type TestDatabase = Awaited<ReturnType<typeof createTestDatabase>>;
