@@ -112,7 +112,7 @@ async function startOnFreePort(
  * Whether process `pid` holds the listening TCP socket of `port`: its descriptors' socket inodes
  * against /proc/net/tcp{,6}. True where /proc cannot tell (not Linux).
  */
-export async function listensOn(pid: number | undefined, port: number): Promise<boolean> {
+async function listensOn(pid: number | undefined, port: number): Promise<boolean> {
   if (pid === undefined) return false;
   if (!existsSync('/proc/net/tcp')) return true;
   const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;

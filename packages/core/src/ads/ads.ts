@@ -255,7 +255,16 @@ export function rankForServing(
     if (seen ? entry.clicks >= entry.clicksLimit : entry.full) continue;
     const clicked = seen && client.clicked.has(entry.id);
     const score = client.scores.get(entry.advertiserId) ?? 0;
-    const value = stateValue(entry, prices.get(entry.id), score, clickEstimate, seen, clicked);
+    const price = prices.get(entry.id);
+    const value = stateValue(
+      entry,
+      price?.impression ?? 0,
+      price?.click ?? 0,
+      score,
+      clickEstimate,
+      seen,
+      clicked,
+    );
     if (kept.length === limit) {
       more = true;
       if (!rankedBefore(value, score, entry.seq, kept[limit - 1] as Ranked)) continue;

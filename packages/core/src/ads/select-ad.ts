@@ -128,28 +128,25 @@ const relevanceWorth = (score: number): number => (SELECTION.relevance * Math.ma
 
 /** What showing this ad to this client is worth now (see the module comment). Pure. */
 export function candidateValue(c: Candidate, p: ClickEstimate = priorClickProbability): number {
-  const impression = c.seen ? 0 : impressionWorth(c, c.impressionPrice ?? 0);
-  const click = c.clicked ? 0 : clickWorth(c, c.clickPrice ?? 0, p(c.score), c.seen);
-  return impression + click + relevanceWorth(c.score);
+  return stateValue(c, c.impressionPrice ?? 0, c.clickPrice ?? 0, c.score, p, c.seen, c.clicked);
 }
 
 /**
- * `candidateValue` in the state the client is in with a campaign (never seen it; seen, not
- * clicked; clicked), for ranking the serving statement's candidates: the same arithmetic, without
- * building a candidate. Pure.
+ * `candidateValue` from its parts, for ranking without building a candidate: the campaign, the
+ * plan's prices for it, the client's ML score and the state the client is in with it. Pure.
  */
 export function stateValue(
   c: Priced,
-  prices: { impression: number; click: number } | undefined,
+  impressionPrice: number,
+  clickPrice: number,
   score: number,
   p: ClickEstimate,
   seen: boolean,
   clicked: boolean,
 ): number {
-  const relevance = relevanceWorth(score);
-  if (clicked) return relevance;
-  const click = clickWorth(c, prices?.click ?? 0, p(score), seen);
-  return seen ? click + relevance : impressionWorth(c, prices?.impression ?? 0) + click + relevance;
+  const impression = seen ? 0 : impressionWorth(c, impressionPrice);
+  const click = clicked ? 0 : clickWorth(c, clickPrice, p(score), seen);
+  return impression + click + relevanceWorth(score);
 }
 
 /** True when `a` ranks before `b`: higher value, then higher ML score, then earlier creation. */
